@@ -1,0 +1,93 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import redis.asyncio as aioredis
+import structlog
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from api.auth import Tokens
+from api.embedded import EmbeddedServers
+from api.graphql_view import HallGraphQL
+from api.logs import configure_logging
+from api.metrics import MetricsMiddleware, metrics
+from api.settings import Environment, Settings, load_settings
+from models.db import tortoise_config
+from schema.schema import schema
+
+log = structlog.get_logger(__name__)
+
+
+async def healthz(_: Request) -> JSONResponse:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """PostgreSQL and Redis both answer; 503 naming what does not."""
+    checks: dict[str, str] = {}
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        redis: aioredis.Redis = request.app.state.redis
+        await redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503
+    )
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app; with no server URLs configured it starts the embedded ones."""
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, json=settings.json_logs)
+    embedded = EmbeddedServers(settings.data_dir)
+    if settings.embedded:
+        embedded.start(postgres=settings.database_url is None, redis=settings.redis_url is None)
+    database_url = settings.database_url or embedded.database_url
+    redis_url = settings.redis_url or embedded.redis_url
+    assert database_url  # noqa: S101  (set by one branch or the other)
+    assert redis_url  # noqa: S101
+
+    tokens = Tokens(key=settings.signing_key, ttl=timedelta(minutes=settings.token_ttl_minutes))
+    graphql = HallGraphQL(schema, tokens, dev=settings.env is Environment.DEV)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.redis = aioredis.Redis.from_url(
+            redis_url, socket_connect_timeout=2, socket_timeout=2
+        )
+        try:
+            async with RegisterTortoise(
+                app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
+            ):
+                log.info("api ready", env=settings.env.value)
+                yield
+        finally:
+            await app.state.redis.aclose()
+            embedded.stop()
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(MetricsMiddleware)], lifespan=lifespan)

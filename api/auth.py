@@ -1,0 +1,63 @@
+"""Signed login tokens (HS256 JWT) and the actor behind an Authorization header."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from models.accounts.queries import actor_for
+from models.accounts.tables import User
+from models.common.actor import Actor
+
+ALGORITHM = "HS256"
+ISSUER = "hall"
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Issues and checks bearer tokens; a token dies with its expiry or the user's token version."""
+
+    key: str
+    ttl: timedelta
+
+    def issue(self, user: User, now: datetime) -> tuple[str, datetime]:
+        """A token for the user and its expiry."""
+        expires_at = now + self.ttl
+        claims = {
+            "sub": str(user.id),
+            "ver": user.token_version,
+            "iat": int(now.timestamp()),
+            "exp": int(expires_at.timestamp()),
+            "iss": ISSUER,
+            "jti": secrets.token_hex(8),
+        }
+        return jwt.encode(claims, self.key, algorithm=ALGORITHM), expires_at
+
+    def decode(self, token: str) -> tuple[int, int] | None:
+        """(user id, token version) of a valid token, else None."""
+        try:
+            claims = jwt.decode(
+                token,
+                self.key,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["sub", "exp", "iat", "ver"]},
+            )
+            return int(claims["sub"]), int(claims["ver"])
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return None
+
+    async def actor(self, authorization: str | None) -> tuple[Actor, User] | None:
+        """The actor of a `Bearer <token>` header value, if the token is valid."""
+        if not authorization:
+            return None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        decoded = self.decode(token.strip())
+        if decoded is None:
+            return None
+        return await actor_for(*decoded)

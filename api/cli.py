@@ -1,0 +1,325 @@
+"""The `hall` command: serve, worker, migrate, demo, user create, schema export, jobs run."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.embedded import EmbeddedServers
+from api.logs import configure_logging
+from api.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="Government service hall backend.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema snapshot.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Periodic jobs.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(schema_app, name="schema")
+app.add_typer(jobs_app, name="jobs")
+console = Console(stderr=True)
+
+SNAPSHOT = Path("frontend-contract/schema.graphql")
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, json=settings.json_logs)
+    return settings
+
+
+@contextlib.contextmanager
+def _servers(settings: Settings) -> Iterator[tuple[str, str]]:
+    """The database and Redis URLs: configured ones, or embedded servers held for the block."""
+    embedded = EmbeddedServers(settings.data_dir)
+    if settings.embedded:
+        embedded.start(postgres=settings.database_url is None, redis=settings.redis_url is None)
+    try:
+        database_url = settings.database_url or embedded.database_url
+        redis_url = settings.redis_url or embedded.redis_url
+        assert database_url  # noqa: S101  (set by one branch or the other)
+        assert redis_url  # noqa: S101
+        yield database_url, redis_url
+    finally:
+        embedded.stop()
+
+
+class WorkerSupervisor:
+    """Runs `hall worker` as a child process and restarts it when it dies."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="worker-supervisor", daemon=True)
+
+    def start(self) -> None:
+        """Start the worker and watch it."""
+        self.thread.start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "worker"], env=self.env, start_new_session=True
+        )
+
+    def _run(self) -> None:
+        backoff = 1.0
+        while not self.stopping.is_set():
+            started = time.monotonic()
+            self.proc = self._spawn()
+            while self.proc.poll() is None and not self.stopping.is_set():
+                time.sleep(0.2)
+            if self.stopping.is_set():
+                return
+            backoff = 1.0 if time.monotonic() - started > 60 else min(backoff * 2, 30)
+            console.print(
+                f"[yellow]worker exited ({self.proc.returncode}); restarting in {backoff:.0f}s[/]"
+            )
+            self.stopping.wait(backoff)
+
+    def stop(self) -> None:
+        """Stop the worker: SIGTERM, then SIGKILL after 10 s."""
+        self.stopping.set()
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.thread.join(timeout=2)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default HALL_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HALL_PORT).")] = None,
+    demo: Annotated[bool, typer.Option(help="Load the demo hall first (idempotent).")] = False,
+) -> None:
+    """Run the API and a worker; with no URLs configured, embedded PostgreSQL and Redis."""
+    import uvicorn  # noqa: PLC0415  (only this command needs it)
+
+    from api.database import prepare_database  # noqa: PLC0415
+
+    settings = _settings()
+    started = time.perf_counter()
+    with _servers(settings) as (database_url, redis_url):
+        admin = settings.admin_password.get_secret_value() if settings.admin_password else None
+        asyncio.run(prepare_database(database_url, admin))
+        if demo:
+            asyncio.run(_load_demo(database_url))
+        os.environ["HALL_DATABASE_URL"] = database_url
+        os.environ["HALL_REDIS_URL"] = redis_url
+        os.environ["HALL_SECRET_KEY"] = settings.signing_key
+        supervisor = WorkerSupervisor(dict(os.environ)) if settings.run_worker else None
+        if supervisor:
+            supervisor.start()
+        console.print(
+            f"[green]hall ready in {time.perf_counter() - started:.2f}s[/] on "
+            f"http://{host or settings.host}:{port or settings.port}/graphql "
+            f"({'embedded' if settings.embedded else 'external'} servers)"
+        )
+        try:
+            uvicorn.run(
+                "api.app:create_app",
+                factory=True,
+                host=host or settings.host,
+                port=port or settings.port,
+                workers=settings.api_workers,
+                log_config=None,
+                ws="websockets-sansio",
+                ws_per_message_deflate=False,
+                lifespan="on",
+            )
+        finally:
+            if supervisor:
+                supervisor.stop()
+
+
+@app.command()
+def worker() -> None:
+    """Run an arq worker (alone); embedded servers are used when no URLs are configured."""
+    from arq.worker import run_worker  # noqa: PLC0415
+
+    from workers.settings import worker_settings  # noqa: PLC0415
+
+    settings = _settings()
+    with _servers(settings) as (database_url, redis_url):
+        run_worker(worker_settings(database_url, redis_url))
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (and bootstrap the admin if HALL_ADMIN_PASSWORD is set)."""
+    from api.database import prepare_database  # noqa: PLC0415
+
+    settings = _settings()
+    with _servers(settings) as (database_url, _):
+        admin = settings.admin_password.get_secret_value() if settings.admin_password else None
+        asyncio.run(prepare_database(database_url, admin))
+    console.print("[green]migrations applied[/]")
+
+
+async def _load_demo(database_url: str) -> str:
+    from api.database import orm  # noqa: PLC0415
+    from models.demo.load import load_demo  # noqa: PLC0415
+
+    async with orm(database_url):
+        return await load_demo(datetime.now(UTC))
+
+
+@app.command()
+def demo() -> None:
+    """Load a realistic demo city hall (idempotent)."""
+    from api.database import apply_migrations  # noqa: PLC0415
+
+    settings = _settings()
+    with _servers(settings) as (database_url, _):
+        asyncio.run(apply_migrations(database_url))
+        console.print(asyncio.run(_load_demo(database_url)))
+
+
+@user_app.command("create")
+def user_create(  # noqa: PLR0917  (typer options)
+    username: Annotated[str, typer.Option(help="Login name.")],
+    role: Annotated[str, typer.Option(help="ADMIN, SUPERVISOR, CHIEF_REP, CLERK, MONITOR or APP.")],
+    display_name: Annotated[str, typer.Option(help="Real name.")] = "",
+    hall: Annotated[str | None, typer.Option(help="Hall code; omit for city-wide.")] = None,
+    department: Annotated[str | None, typer.Option(help="Department code in that hall.")] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="HALL_NEW_USER_PASSWORD",
+            help="Password (prompted).",
+        ),
+    ] = "",
+) -> None:
+    """Create an account from the command line."""
+    from api.database import apply_migrations, orm  # noqa: PLC0415
+    from models.accounts.actions import create_user  # noqa: PLC0415
+    from models.accounts.rules import UserDraft  # noqa: PLC0415
+    from models.accounts.tables import Role  # noqa: PLC0415
+    from models.catalogue.tables import Department, Hall  # noqa: PLC0415
+    from models.common.actor import SYSTEM_ACTOR  # noqa: PLC0415
+    from models.common.errors import DomainError, InvalidInput  # noqa: PLC0415
+
+    settings = _settings()
+    try:
+        role_value = Role(role.upper())
+    except ValueError:
+        console.print(f"[red]--role: must be one of {', '.join(r.value for r in Role)}[/]")
+        raise typer.Exit(2) from None
+
+    async def run(database_url: str) -> str:
+        await apply_migrations(database_url)
+        async with orm(database_url):
+            hall_id = department_id = None
+            if hall:
+                hall_row = await Hall.get_or_none(code=hall)
+                if hall_row is None:
+                    raise InvalidInput.single("hall", "NOT_FOUND", f"大厅不存在：{hall}")
+                hall_id = hall_row.id
+                if department:
+                    dept = await Department.get_or_none(hall_id=hall_id, code=department)
+                    if dept is None:
+                        raise InvalidInput.single(
+                            "department", "NOT_FOUND", f"部门不存在：{department}"
+                        )
+                    department_id = dept.id
+            draft = UserDraft(
+                username=username,
+                display_name=display_name or username,
+                password=password,
+                role=role_value,
+                hall_id=hall_id,
+                department_id=department_id,
+            )
+            user = await create_user(SYSTEM_ACTOR, draft, datetime.now(UTC))
+            return f"created {user.username} ({user.role.value})"
+
+    with _servers(settings) as (database_url, _):
+        try:
+            console.print(f"[green]{asyncio.run(run(database_url))}[/]")
+        except InvalidInput as exc:
+            for v in exc.violations:
+                console.print(f"[red]{'.'.join(map(str, v.field))}: {v.message} ({v.code})[/]")
+            raise typer.Exit(1) from None
+        except DomainError as exc:
+            console.print(f"[red]{exc.message} ({exc.code})[/]")
+            raise typer.Exit(1) from None
+
+
+@schema_app.command("export")
+def schema_export(
+    check: Annotated[bool, typer.Option("--check", help="Fail if the snapshot differs.")] = False,
+    path: Annotated[Path, typer.Option(help="Snapshot file.")] = SNAPSHOT,
+) -> None:
+    """Write the SDL snapshot, or with --check fail when it is out of date."""
+    from schema.schema import schema  # noqa: PLC0415
+
+    sdl = schema.as_str() + "\n"
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != sdl:
+            console.print(f"[red]{path} is out of date: run `hall schema export`[/]")
+            raise typer.Exit(1)
+        console.print(f"[green]{path} is up to date[/]")
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(sdl, encoding="utf-8")
+    console.print(f"wrote {path}")
+
+
+@jobs_app.command("run")
+def jobs_run(name: Annotated[str, typer.Argument(help="Job name, e.g. heartbeat.")]) -> None:
+    """Run a periodic job now, in this process."""
+    import redis.asyncio as aioredis  # noqa: PLC0415
+
+    from api.database import orm  # noqa: PLC0415
+    from workers.jobs import PERIODIC_JOBS  # noqa: PLC0415
+
+    job = PERIODIC_JOBS.get(name)
+    if job is None:
+        console.print(f"[red]unknown job {name!r}; known: {', '.join(sorted(PERIODIC_JOBS))}[/]")
+        raise typer.Exit(2)
+    settings = _settings()
+
+    async def run(database_url: str, redis_url: str) -> object:
+        redis = aioredis.Redis.from_url(redis_url)
+        try:
+            async with orm(database_url):
+                return await job({"redis": redis, "job_id": f"manual:{name}"})
+        finally:
+            await redis.aclose()
+
+    with _servers(settings) as urls:
+        console.print(f"[green]{name}: {asyncio.run(run(*urls))}[/]")
+
+
+def main() -> None:
+    """Entry point of the `hall` script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

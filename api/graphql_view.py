@@ -1,0 +1,65 @@
+"""The GraphQL endpoint: typed context, bearer auth over HTTP and in connection_init, orjson."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry import Schema
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
+
+from api.auth import Tokens
+from schema.context import Context
+
+
+class HallGraphQL(GraphQL[Context, None]):
+    """strawberry's ASGI view with our context, auth and encoding."""
+
+    def __init__(self, schema: Schema, tokens: Tokens, *, dev: bool) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if dev else None,
+            allow_queries_via_get=dev,
+            subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=20,
+        )
+        self.tokens = tokens
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        """A fresh context; HTTP requests authenticate from their header."""
+        context = Context(tokens=self.tokens, request=request, response=response)
+        if isinstance(request, Request):
+            await self._authenticate(context, request.headers.get("authorization"))
+        return context
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Accept a WebSocket only with a valid token in the connection_init payload."""
+        params: Any = context.connection_params or {}
+        authorization = params.get("authorization") if isinstance(params, dict) else None
+        if not isinstance(authorization, str) or not await self._authenticate(
+            context, authorization
+        ):
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED", "message": "请先登录"})
+        unset: UnsetType = UNSET
+        return unset
+
+    async def _authenticate(self, context: Context, authorization: str | None) -> bool:
+        found = await self.tokens.actor(authorization)
+        if found is None:
+            return False
+        context.actor, context.user = found
+        return True
+
+    def encode_json(self, data: object) -> bytes:
+        """Responses are encoded with orjson."""
+        return orjson.dumps(data)

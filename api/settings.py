@@ -1,0 +1,118 @@
+"""Settings read from HALL_* environment variables and validated at start-up."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    """Where the service runs: dev turns on GraphiQL and readable logs."""
+
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class SettingsError(Exception):
+    """Raised when an environment variable holds a bad value; the message names it."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, from HALL_* variables (a .env file is read too)."""
+
+    model_config = SettingsConfigDict(env_prefix="HALL_", env_file=".env", extra="ignore")
+
+    env: Environment = Field(Environment.DEV, description="dev, test or prod")
+    database_url: str | None = Field(
+        None, description="postgres://user:pass@host:port/db; unset: embedded PostgreSQL"
+    )
+    redis_url: str | None = Field(None, description="redis://host:port/db; unset: embedded Redis")
+    data_dir: Path = Field(Path(".hall-data"), description="where embedded servers keep data")
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    api_workers: int = Field(1, ge=1, le=64, description="API processes for `hall serve`")
+    run_worker: bool = Field(True, description="`hall serve` also runs an arq worker")
+    secret_key: SecretStr | None = Field(
+        None, description="signs login tokens; required in prod, generated in the data dir else"
+    )
+    token_ttl_minutes: int = Field(720, ge=5, le=7 * 24 * 60)
+    admin_password: SecretStr | None = Field(
+        None, description="when set at start-up, creates or resets the `admin` account"
+    )
+    db_pool_size: int = Field(20, ge=1, le=500)
+    timezone: str = Field("Asia/Shanghai", description="default time zone of halls")
+    log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    log_json: bool | None = Field(None, description="JSON logs; default: on outside dev")
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("postgres://", "postgresql://")):
+            raise ValueError("must be a postgres:// or postgresql:// URL")
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_only(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value or None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("must be an IANA time zone such as Asia/Shanghai") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _prod_needs_secrets(self) -> Settings:
+        if self.env is Environment.PROD:
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if len(key) < 32:
+                raise ValueError("HALL_SECRET_KEY must be set to at least 32 characters in prod")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """True when either server is embedded (no URL given)."""
+        return self.database_url is None or self.redis_url is None
+
+    @property
+    def json_logs(self) -> bool:
+        """Whether logs are JSON lines."""
+        return self.log_json if self.log_json is not None else self.env is not Environment.DEV
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The token signing key: configured, or kept in the data folder across restarts."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir.resolve() / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    """Read settings, turning validation failures into one readable message."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            variable = f"HALL_{name}" if name else "HALL settings"
+            lines.append(f"{variable}: {error['msg']}")
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,1 @@
+"""Tortoise models and the business rules, one folder per feature."""

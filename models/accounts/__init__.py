@@ -1,0 +1,1 @@
+"""Staff accounts, roles, passwords and the actor every action is done by."""

@@ -1,0 +1,1 @@
+"""The catalogue: halls, departments, service items, lanes and windows."""

@@ -1,0 +1,1 @@
+"""What every feature shares: the error base, actors, pagination and masking."""

@@ -1,0 +1,65 @@
+"""Keyset pagination: stable pages over any ordering, whatever is inserted meanwhile."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from models.common.errors import InvalidInput
+
+M = TypeVar("M", bound=Model)
+MAX_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    """One page of rows, each with the key values its cursor encodes."""
+
+    rows: list[M]
+    keys: list[tuple[Any, ...]]
+    has_next: bool
+    has_previous: bool
+    total: int
+
+
+def _after(order: tuple[str, ...], key: tuple[Any, ...]) -> Q:
+    """Rows strictly after `key` in `order` (fields may start with '-' for descending)."""
+    clauses: Q | None = None
+    for depth, field in enumerate(order):
+        op = "lt" if field.startswith("-") else "gt"
+        step = Q(**{f"{field.lstrip('-')}__{op}": key[depth]})
+        for prev in range(depth):
+            step &= Q(**{order[prev].lstrip("-"): key[prev]})
+        clauses = step if clauses is None else clauses | step
+    assert clauses is not None  # noqa: S101  (order is never empty)
+    return clauses
+
+
+async def paginate(
+    query: QuerySet[M], order: tuple[str, ...], first: int, after: tuple[Any, ...] | None
+) -> Page[M]:
+    """The `first` rows after the cursor key; `order` must end with a unique field."""
+    if not 0 <= first <= MAX_PAGE:
+        raise InvalidInput.single("first", "OUT_OF_RANGE", f"每页条数应在0到{MAX_PAGE}之间")
+    if after is not None and len(after) != len(order):
+        raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效")
+    total = await query.count()
+    page_query = query.filter(_after(order, after)) if after is not None else query
+    rows = await page_query.order_by(*order).limit(first + 1)
+    names = [f.lstrip("-") for f in order]
+    keys = [tuple(_plain(getattr(row, n)) for n in names) for row in rows[:first]]
+    return Page(
+        rows=list(rows[:first]),
+        keys=keys,
+        has_next=len(rows) > first,
+        has_previous=after is not None,
+        total=total,
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.value if hasattr(value, "value") else value

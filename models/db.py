@@ -1,0 +1,44 @@
+"""The ORM configuration: which model modules exist and how to reach the database."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MODEL_MODULES = [
+    "models.accounts.tables",
+    "models.catalogue.tables",
+]
+MIGRATIONS_PACKAGE = "models.migrations"
+
+
+def _with_pool_size(url: str, pool_size: int) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query.setdefault("maxsize", str(pool_size))
+    query.setdefault("minsize", "1")
+    scheme = "postgres" if parts.scheme in ("postgres", "postgresql") else parts.scheme
+    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+def tortoise_config(database_url: str, *, pool_size: int = 20) -> dict[str, Any]:
+    """The tortoise config dict for one PostgreSQL database."""
+    return {
+        "connections": {"default": _with_pool_size(database_url, pool_size)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_PACKAGE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+# For `python -m tortoise -c models.db.TORTOISE_ORM makemigrations` during development.
+TORTOISE_ORM = tortoise_config(
+    os.environ.get("HALL_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hall_dev")
+)

@@ -1,0 +1,1 @@
+"""A realistic demo city hall for newcomers and screens."""

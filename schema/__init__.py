@@ -1,0 +1,1 @@
+"""The GraphQL adapter: types, queries, mutations, subscriptions, loaders, errors."""

@@ -1,0 +1,30 @@
+"""Per-request DataLoaders, so that lists never run one query per row."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from models.accounts.queries import users_by_ids
+from models.accounts.tables import User
+from models.catalogue.queries import (
+    departments_by_ids,
+    halls_by_ids,
+    items_by_lane_ids,
+    lanes_by_window_ids,
+    versions_by_item_ids,
+)
+from models.catalogue.tables import Department, Hall, Lane, ServiceItem, ServiceItemVersion
+
+
+class Loaders:
+    """A fresh set of loaders for one request (or one subscription event)."""
+
+    def __init__(self) -> None:
+        self.hall: DataLoader[int, Hall | None] = DataLoader(load_fn=halls_by_ids)
+        self.department: DataLoader[int, Department | None] = DataLoader(load_fn=departments_by_ids)
+        self.user: DataLoader[int, User | None] = DataLoader(load_fn=users_by_ids)
+        self.window_lanes: DataLoader[int, list[Lane]] = DataLoader(load_fn=lanes_by_window_ids)
+        self.lane_items: DataLoader[int, list[ServiceItem]] = DataLoader(load_fn=items_by_lane_ids)
+        self.item_versions: DataLoader[int, list[ServiceItemVersion]] = DataLoader(
+            load_fn=versions_by_item_ids
+        )

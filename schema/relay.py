@@ -1,0 +1,108 @@
+"""Relay connections with opaque keyset cursors, and global ID helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import orjson
+import strawberry
+from strawberry import relay
+
+from models.common.errors import InvalidInput
+from models.common.pages import Page
+
+NodeT = TypeVar("NodeT")
+DEFAULT_PAGE = 20
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    """Relay page information."""
+
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item.")
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item; pass as `after`."
+    )
+
+
+@strawberry.type(description="An item of a page with its cursor.")
+class Edge(Generic[NodeT]):
+    """One edge of a connection."""
+
+    cursor: str = strawberry.field(description="Opaque cursor of this item.")
+    node: NodeT = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="A page of a list (Relay connection); at most 100 items a page.")
+class Connection(Generic[NodeT]):
+    """A Relay connection."""
+
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Paging information.")
+    total_count: int = strawberry.field(description="How many items match, over all pages.")
+
+    @strawberry.field(description="The items of this page, without cursors.")
+    def nodes(self) -> list[NodeT]:
+        """Shortcut to the edges' nodes."""
+        return [edge.node for edge in self.edges]
+
+
+def encode_cursor(key: tuple[Any, ...]) -> str:
+    """An opaque cursor for a keyset key."""
+    return base64.urlsafe_b64encode(orjson.dumps(list(key))).decode()
+
+
+def decode_cursor(cursor: str | None) -> tuple[Any, ...] | None:
+    """The keyset key of a cursor; InputError on garbage."""
+    if cursor is None:
+        return None
+    try:
+        value = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, orjson.JSONDecodeError, ValueError) as exc:
+        raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效") from exc
+    if not isinstance(value, list):
+        raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效")
+    return tuple(value)
+
+
+def to_connection(page: Page[Any], convert: Callable[[Any], NodeT]) -> Connection[NodeT]:
+    """A Connection of converted rows."""
+    cursors = [encode_cursor(key) for key in page.keys]
+    edges = [Edge(cursor=c, node=convert(row)) for c, row in zip(cursors, page.rows, strict=True)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
+        total_count=page.total,
+    )
+
+
+FieldRef = str | tuple[str | int, ...]
+
+
+def decode_id(value: relay.GlobalID | None, type_name: str, field: FieldRef) -> int:
+    """The database id inside a global ID of the expected type; InputError otherwise."""
+    if value is None:
+        raise InvalidInput.single(field, "REQUIRED", "缺少对象ID")
+    if value.type_name != type_name or not value.node_id.isdigit():
+        raise InvalidInput.single(field, "INVALID_ID", f"ID不是有效的{type_name} ID")
+    return int(value.node_id)
+
+
+def decode_optional_id(value: relay.GlobalID | None, type_name: str, field: FieldRef) -> int | None:
+    """Like decode_id, but None stays None."""
+    return None if value is None else decode_id(value, type_name, field)
+
+
+def decode_ids(values: list[relay.GlobalID], type_name: str, field: str) -> tuple[int, ...]:
+    """Decode a list of global IDs of one type."""
+    return tuple(decode_id(v, type_name, (field, i)) for i, v in enumerate(values))

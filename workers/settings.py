@@ -1,0 +1,46 @@
+"""arq WorkerSettings built for given database and Redis URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq import cron
+from arq.connections import RedisSettings
+from tortoise import Tortoise
+
+from models.db import tortoise_config
+from workers.jobs import worker_heartbeat
+
+QUEUE_NAME = "hall:queue"
+
+
+def redis_settings(redis_url: str) -> RedisSettings:
+    """arq's Redis settings for a redis:// or unix:// URL, patient with short outages."""
+    settings = RedisSettings.from_dsn(redis_url)
+    settings.conn_retries = 30
+    settings.conn_retry_delay = 1
+    return settings
+
+
+def worker_settings(database_url: str, redis_url: str) -> dict[str, Any]:
+    """Settings for `arq.run_worker`: the ORM is opened and closed with the worker."""
+
+    async def on_startup(ctx: dict[str, Any]) -> None:
+        await Tortoise.init(
+            config=tortoise_config(database_url, pool_size=10), _enable_global_fallback=True
+        )
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        await Tortoise.close_connections()
+
+    return {
+        "functions": [worker_heartbeat],
+        "cron_jobs": [cron(worker_heartbeat, second={0, 30}, run_at_startup=True)],
+        "redis_settings": redis_settings(redis_url),
+        "queue_name": QUEUE_NAME,
+        "on_startup": on_startup,
+        "on_shutdown": on_shutdown,
+        "max_jobs": 20,
+        "job_timeout": 300,
+        "health_check_key": f"{QUEUE_NAME}:health-check",
+    }
