@@ -107,6 +107,10 @@ class WorkerSupervisor:
         self.thread.join(timeout=2)
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default HALL_HOST).")] = None,
@@ -136,6 +140,8 @@ def serve(
             f"http://{host or settings.host}:{port or settings.port}/graphql "
             f"({'embedded' if settings.embedded else 'external'} servers)"
         )
+        # uvicorn re-raises SIGTERM after its shutdown; exit through `finally` instead of dying.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
             uvicorn.run(
                 "api.app:create_app",

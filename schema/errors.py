@@ -60,8 +60,8 @@ class NotFoundError(UserError):
 class ConflictError(UserError):
     """Conflict with stored data."""
 
-    field: list[str] | None = strawberry.field(
-        description="Path of the field that clashes, when one does."
+    field: list[str] = strawberry.field(
+        description="Path of the field that clashes; empty when the clash is not one field's."
     )
 
 
@@ -104,7 +104,7 @@ def to_user_error(exc: DomainError) -> UserError:
     if isinstance(exc, NotFound):
         return NotFoundError(code=exc.code, message=exc.message)
     if isinstance(exc, Conflict):
-        path = field_path((exc.field,)) if exc.field else None
+        path = field_path((exc.field,)) if exc.field else []
         return ConflictError(code=exc.code, message=exc.message, field=path)
     if isinstance(exc, IllegalState):
         return StateError(code=exc.code, message=exc.message, current_state=exc.current_state)

@@ -24,6 +24,7 @@ from models.catalogue.rules import (
     check_lane,
     check_window,
     check_window_transition,
+    elements_from_json,
     fee_to_json,
     search_keys,
 )
@@ -188,7 +189,7 @@ async def update_item(
     async with in_transaction():
         item = await ServiceItem.filter(id=item_id).select_for_update().get()
         current = await ServiceItemVersion.get(item_id=item.id, version=item.version)
-        elements = _elements_from_version(current.elements)
+        elements = elements_from_json(current.elements)
         unknown = set(changes) - {f.name for f in dataclasses.fields(ItemElements)}
         if unknown:
             raise ValueError(f"unknown item elements: {sorted(unknown)}")
@@ -211,23 +212,10 @@ async def update_item(
     return item
 
 
-def _elements_from_version(data: dict[str, Any]) -> ItemElements:
-    from models.catalogue.rules import (  # noqa: PLC0415  (local: keeps the import list short)
-        fee_from_json,
-        material_from_json,
-    )
-
-    values = dict(data)
-    values["materials"] = tuple(material_from_json(m) for m in data["materials"])
-    values["fees"] = tuple(fee_from_json(f) for f in data["fees"])
-    values["steps"] = tuple(data["steps"])
-    return ItemElements(**values)
-
-
 async def elements_of(item: ServiceItem) -> ItemElements:
     """The current elements of an item, as the rules see them."""
     version = await ServiceItemVersion.get(item_id=item.id, version=item.version)
-    return _elements_from_version(version.elements)
+    return elements_from_json(version.elements)
 
 
 async def set_item_listing(

@@ -104,6 +104,17 @@ class ItemElements:
         return data
 
 
+def elements_from_json(data: dict[str, Any]) -> ItemElements:
+    """A version snapshot back as ItemElements."""
+    values = dict(data)
+    values["kind"] = ItemKind(data["kind"])
+    values["day_unit"] = DayUnit(data["day_unit"])
+    values["materials"] = tuple(material_from_json(m) for m in data["materials"])
+    values["fees"] = tuple(fee_from_json(f) for f in data["fees"])
+    values["steps"] = tuple(data["steps"])
+    return ItemElements(**values)
+
+
 def fee_to_json(fee: Fee) -> dict[str, str]:
     """A fee as stored: the amount as a decimal string."""
     return {"name": fee.name, "amount": f"{fee.amount:.2f}", "legal_basis": fee.legal_basis}

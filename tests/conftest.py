@@ -1,0 +1,107 @@
+"""Real PostgreSQL and Redis for the suite: embedded by default, external when named.
+
+Set HALL_TEST_DATABASE_URL (a server URL; the suite creates and drops its own database) and
+HALL_TEST_REDIS_URL to run against external servers.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from tortoise import Tortoise
+from tortoise.transactions import in_transaction
+
+from api.database import apply_migrations
+from api.embedded import EmbeddedServers
+from models.db import tortoise_config
+
+
+@dataclass(frozen=True)
+class Servers:
+    """URLs of the database and Redis the suite uses."""
+
+    database_url: str
+    redis_url: str
+    admin_database_url: str
+    external: bool
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="session")
+def servers() -> Iterator[Servers]:
+    """Start embedded servers (or use external ones) and create a fresh test database."""
+    external_db = os.environ.get("HALL_TEST_DATABASE_URL")
+    external_redis = os.environ.get("HALL_TEST_REDIS_URL")
+    with tempfile.TemporaryDirectory(prefix="hall-test-") as tmp:
+        embedded = EmbeddedServers(Path(tmp) / "data")
+        embedded.start(postgres=external_db is None, redis=external_redis is None)
+        admin_url = external_db or embedded.database_url
+        redis_url = external_redis or embedded.redis_url
+        assert admin_url is not None
+        assert redis_url is not None
+        name = f"hall_test_{secrets.token_hex(4)}"
+        import asyncio  # noqa: PLC0415
+
+        async def create() -> None:
+            conn = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+            try:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                await conn.close()
+
+        async def drop() -> None:
+            conn = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+            try:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            finally:
+                await conn.close()
+
+        asyncio.run(create())
+        try:
+            yield Servers(
+                database_url=_with_database(admin_url, name),
+                redis_url=redis_url,
+                admin_database_url=admin_url,
+                external=external_db is not None,
+            )
+        finally:
+            asyncio.run(drop())
+            embedded.stop()
+
+
+@pytest.fixture(scope="session")
+async def orm(servers: Servers) -> AsyncIterator[Servers]:
+    """Migrations applied once, the ORM open for the session."""
+    await apply_migrations(servers.database_url)
+    await Tortoise.init(
+        config=tortoise_config(servers.database_url, pool_size=10), _enable_global_fallback=True
+    )
+    yield servers
+    await Tortoise.close_connections()
+
+
+class _Rollback(Exception):
+    """Ends a test's transaction."""
+
+
+@pytest.fixture
+async def db(orm: Servers) -> AsyncIterator[Servers]:
+    """A transaction around the test, rolled back at the end: every test starts empty."""
+    try:
+        async with in_transaction():
+            yield orm
+            raise _Rollback
+    except _Rollback:
+        pass

@@ -1,0 +1,126 @@
+"""Small builders of catalogue data through the real actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models.accounts.actions import create_user
+from models.accounts.queries import actor_of
+from models.accounts.rules import UserDraft
+from models.accounts.tables import Role, User
+from models.catalogue import actions
+from models.catalogue.rules import (
+    DepartmentDraft,
+    HallDraft,
+    ItemElements,
+    LaneDraft,
+    Material,
+    WindowDraft,
+)
+from models.catalogue.tables import (
+    DayUnit,
+    Department,
+    Hall,
+    HallLevel,
+    ItemKind,
+    Lane,
+    ServiceItem,
+    Window,
+    WindowKind,
+)
+from models.common.actor import SYSTEM_ACTOR, Actor
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # a Friday, 10:00 in Shanghai
+PASSWORD = "correct-horse-42"
+
+
+async def hall(
+    code: str = "H1", *, parent: Hall | None = None, level: HallLevel | None = None
+) -> Hall:
+    """A hall (a CITY root unless a parent is given)."""
+    chosen = level or (HallLevel.CITY if parent is None else HallLevel.COUNTY)
+    return await actions.create_hall(
+        SYSTEM_ACTOR,
+        HallDraft(
+            code=code,
+            name=f"{code}政务服务中心",
+            level=chosen,
+            region="370100",
+            parent_id=parent.id if parent else None,
+        ),
+        NOW,
+    )
+
+
+async def department(of: Hall, code: str = "GA", name: str = "市公安局") -> Department:
+    """A department stationed in a hall."""
+    return await actions.create_department(
+        SYSTEM_ACTOR, DepartmentDraft(hall_id=of.id, code=code, name=name), NOW
+    )
+
+
+def elements(name: str = "个体工商户设立登记", **changes: object) -> ItemElements:
+    """Valid item elements (a promised item, 3 of 20 working days)."""
+    base = ItemElements(
+        name=name,
+        kind=ItemKind.PROMISED,
+        legal_limit=20,
+        promised_limit=3,
+        day_unit=DayUnit.WORKING,
+        materials=(Material(name="居民身份证"),),
+    )
+    import dataclasses  # noqa: PLC0415
+
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+async def item(
+    of: Department, code: str = "1137010000443000001", name: str = "个体工商户设立登记"
+) -> ServiceItem:
+    """A listed service item."""
+    return await actions.create_item(
+        SYSTEM_ACTOR, department_id=of.id, code=code, elements=elements(name), now=NOW
+    )
+
+
+async def lane(of: Hall, prefix: str = "A") -> Lane:
+    """A lane of a hall."""
+    return await actions.create_lane(
+        SYSTEM_ACTOR, LaneDraft(hall_id=of.id, prefix=prefix, name=f"{prefix}类业务"), NOW
+    )
+
+
+async def window(of: Hall, number: str = "1", *, lanes: tuple[Lane, ...] = ()) -> Window:
+    """A window (general unless lanes are given)."""
+    kind = WindowKind.DEDICATED if lanes else WindowKind.GENERAL
+    return await actions.create_window(
+        SYSTEM_ACTOR,
+        WindowDraft(
+            hall_id=of.id,
+            number=number,
+            name=f"{number}号窗口",
+            kind=kind,
+            lane_ids=tuple(ln.id for ln in lanes),
+        ),
+        NOW,
+    )
+
+
+async def user(
+    username: str, role: Role, *, of: Hall | None = None, department_id: int | None = None
+) -> tuple[User, Actor]:
+    """An account and its actor."""
+    row = await create_user(
+        SYSTEM_ACTOR,
+        UserDraft(
+            username=username,
+            display_name="张三",
+            password=PASSWORD,
+            role=role,
+            hall_id=of.id if of else None,
+            department_id=department_id,
+            mobile="13812345678",
+        ),
+        NOW,
+    )
+    return row, await actor_of(row)
