@@ -105,3 +105,13 @@ async def db(orm: Servers) -> AsyncIterator[Servers]:
             raise _Rollback
     except _Rollback:
         pass
+
+
+@pytest.fixture
+async def committed(orm: Servers) -> AsyncIterator[Servers]:
+    """Real commits visible to other connections; every table is emptied afterwards."""
+    from tortoise.contrib.test import truncate_all_models  # noqa: PLC0415
+
+    await truncate_all_models()
+    yield orm
+    await truncate_all_models()
