@@ -1,0 +1,78 @@
+"""The `hall` commands against the suite's real database and Redis."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import redis
+from tortoise.transactions import in_transaction
+
+from models.accounts.tables import User
+from tests import factories as f
+from tests.conftest import Servers
+from workers.jobs import HEARTBEAT_KEY
+
+
+def hall_cli(servers: Servers, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    env |= {"HALL_DATABASE_URL": servers.database_url, "HALL_REDIS_URL": servers.redis_url, **extra}
+    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True,
+                          text=True, check=False, timeout=120)
+
+
+async def test_user_create_command(committed: Servers) -> None:
+    async with in_transaction():
+        hall = await f.hall("JN")
+        await f.department(hall, "GA", "市公安局")
+    created = hall_cli(committed, "user", "create", "--username", "rep_ga", "--role", "chief_rep",
+                       "--hall", "JN", "--department", "GA", "--display-name", "王五",
+                       HALL_NEW_USER_PASSWORD="cli-password-123")
+    assert created.returncode == 0, created.stderr
+    user = await User.get(username="rep_ga")
+    assert (user.role, user.display_name, user.hall_id) == ("CHIEF_REP", "王五", hall.id)
+
+    unknown_hall = hall_cli(committed, "user", "create", "--username", "x1", "--role", "clerk",
+                            "--hall", "NOPE", HALL_NEW_USER_PASSWORD="cli-password-123")
+    assert unknown_hall.returncode == 1
+    assert "大厅不存在" in unknown_hall.stderr
+    weak = hall_cli(committed, "user", "create", "--username", "x2", "--role", "clerk", "--hall", "JN",
+                    HALL_NEW_USER_PASSWORD="short")
+    assert weak.returncode == 1
+    assert "password" in weak.stderr
+    bad_role = hall_cli(committed, "user", "create", "--username", "x3", "--role", "king",
+                        HALL_NEW_USER_PASSWORD="cli-password-123")
+    assert bad_role.returncode == 2
+    assert await User.filter(username__in=["x1", "x2", "x3"]).count() == 0
+
+
+async def test_jobs_run_heartbeat(committed: Servers) -> None:
+    client = redis.Redis.from_url(committed.redis_url)
+    client.delete(HEARTBEAT_KEY)
+    result = hall_cli(committed, "jobs", "run", "heartbeat")
+    assert result.returncode == 0, result.stderr
+    assert client.get(HEARTBEAT_KEY) is not None
+    unknown = hall_cli(committed, "jobs", "run", "nope")
+    assert unknown.returncode == 2
+    assert "heartbeat" in unknown.stderr
+    client.close()
+
+
+def test_worker_process_runs_periodic_jobs(orm: Servers) -> None:
+    client = redis.Redis.from_url(orm.redis_url)
+    client.delete(HEARTBEAT_KEY)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    env |= {"HALL_DATABASE_URL": orm.database_url, "HALL_REDIS_URL": orm.redis_url}
+    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while client.get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.get(HEARTBEAT_KEY) is not None, "the worker ran no job within 30 s"
+    finally:
+        proc.terminate()
+        assert proc.wait(20) == 0
+        client.close()
