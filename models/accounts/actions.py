@@ -40,7 +40,7 @@ async def create_user(actor: Actor, draft: UserDraft, now: datetime) -> User:
     if not actor.is_admin:
         raise Forbidden("只有管理员可以创建账号")
     if draft.hall_id is not None:
-        await hall_in_scope(actor, draft.hall_id, field="hall_id")
+        await hall_in_scope(actor, draft.hall_id)
     elif not actor.city_wide:
         raise Forbidden("只有全市管理员可以创建全市范围的账号")
     username = draft.username.strip().lower()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from tortoise.queryset import QuerySet
 
-from models.accounts.tables import User
+from models.accounts.tables import Role, User
 from models.catalogue.tables import Hall
 from models.common.actor import Actor
 
@@ -37,7 +37,7 @@ async def actor_of(user: User) -> Actor:
 
 def users_visible(actor: Actor, hall_id: int | None = None) -> QuerySet[User]:
     """Accounts an actor may list: admins and supervisors see their scope, others only themselves."""
-    if actor.role.value not in ("ADMIN", "SUPERVISOR"):
+    if actor.role not in (Role.ADMIN, Role.SUPERVISOR):
         return User.filter(id=actor.user_id)
     query = User.all()
     if actor.hall_path is not None:

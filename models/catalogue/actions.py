@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from models.accounts.tables import Role
 from models.catalogue.errors import ClerkBusyError, DuplicateCode, ItemStatusError
 from models.catalogue.queries import hall_in_scope, item_in_scope
 from models.catalogue.rules import (
@@ -54,7 +55,7 @@ async def create_hall(actor: Actor, draft: HallDraft, now: datetime) -> Hall:
     _require_admin(actor)
     parent = None
     if draft.parent_id is not None:
-        parent = await hall_in_scope(actor, draft.parent_id, field="parent_id")
+        parent = await hall_in_scope(actor, draft.parent_id)
     elif not actor.city_wide:
         raise Forbidden("只有全市管理员可以创建顶级大厅")
     check_hall(draft, parent.level if parent else None)
@@ -84,7 +85,7 @@ async def create_hall(actor: Actor, draft: HallDraft, now: datetime) -> Hall:
 async def create_department(actor: Actor, draft: DepartmentDraft, now: datetime) -> Department:
     """Station a department in a hall of the actor's scope."""
     _require_admin(actor)
-    await hall_in_scope(actor, draft.hall_id, field="hall_id")
+    await hall_in_scope(actor, draft.hall_id)
     check_department(draft)
     short_name = draft.short_name.strip() or draft.name.strip()[:32]
     async with in_transaction():
@@ -104,7 +105,7 @@ async def create_department(actor: Actor, draft: DepartmentDraft, now: datetime)
             raise DuplicateCode("部门编码", draft.code, field="code") from exc
 
 
-async def _department_in_scope(actor: Actor, department_id: int, field: str) -> Department:
+async def _department_in_scope(actor: Actor, department_id: int) -> Department:
     department = await Department.get_or_none(id=department_id).prefetch_related("hall")
     if department is None or not actor.sees(department.hall.path):
         raise NotFound("部门", str(department_id))
@@ -144,7 +145,7 @@ async def create_item(
 ) -> ServiceItem:
     """Publish a service item (version 1) for a department of the actor's scope."""
     _require_admin(actor)
-    department = await _department_in_scope(actor, department_id, "department_id")
+    department = await _department_in_scope(actor, department_id)
     check_item_code(code)
     check_item_elements(elements)
     async with in_transaction():
@@ -249,7 +250,7 @@ async def set_item_listing(
 async def create_lane(actor: Actor, draft: LaneDraft, now: datetime) -> Lane:
     """Create a lane serving items of the same hall."""
     _require_admin(actor)
-    await hall_in_scope(actor, draft.hall_id, field="hall_id")
+    await hall_in_scope(actor, draft.hall_id)
     check_lane(draft)
     items = await ServiceItem.filter(id__in=list(draft.item_ids), hall_id=draft.hall_id)
     if len(items) != len(set(draft.item_ids)):
@@ -278,7 +279,7 @@ async def create_lane(actor: Actor, draft: LaneDraft, now: datetime) -> Lane:
 async def create_window(actor: Actor, draft: WindowDraft, now: datetime) -> Window:
     """Create a window; a dedicated one serves lanes of its own hall."""
     _require_admin(actor)
-    await hall_in_scope(actor, draft.hall_id, field="hall_id")
+    await hall_in_scope(actor, draft.hall_id)
     check_window(draft)
     if draft.department_id is not None:
         department = await Department.get_or_none(id=draft.department_id, hall_id=draft.hall_id)
@@ -341,7 +342,7 @@ async def open_window(actor: Actor, window_id: int, now: datetime) -> Window:
         old = window.state
         check_window_transition(old, WindowState.OPEN)
         if old is WindowState.PAUSED:
-            if window.clerk_id not in (None, actor.user_id) and actor.role.value == "CLERK":
+            if window.clerk_id not in (None, actor.user_id) and actor.role is Role.CLERK:
                 raise Forbidden("只能恢复本人暂停的窗口")
         else:
             if (
@@ -395,5 +396,5 @@ async def close_window(actor: Actor, window_id: int, reason: str, now: datetime)
 
 
 def _clerk_owns(actor: Actor, window: Window) -> None:
-    if actor.role.value == "CLERK" and window.clerk_id not in (None, actor.user_id):
+    if actor.role is Role.CLERK and window.clerk_id not in (None, actor.user_id):
         raise Forbidden("只能操作本人上岗的窗口")

@@ -32,7 +32,7 @@ def halls_visible(actor: Actor) -> QuerySet[Hall]:
     return query
 
 
-async def hall_in_scope(actor: Actor, hall_id: int, *, field: str = "hall") -> Hall:
+async def hall_in_scope(actor: Actor, hall_id: int) -> Hall:
     """The hall, or NotFound when it does not exist or lies outside the actor's scope."""
     hall = await Hall.get_or_none(id=hall_id)
     if hall is None or not actor.sees(hall.path):

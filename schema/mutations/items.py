@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from models.catalogue import actions, rules
+from models.common.errors import InvalidInput
 from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, StateError, returns_errors
 from schema.permissions import require_actor
@@ -135,8 +136,6 @@ class ServiceItemUpdateInput:
             if value is strawberry.UNSET:
                 continue
             if value is None:
-                from models.common.errors import InvalidInput  # noqa: PLC0415
-
                 raise InvalidInput.single(name, "NOT_NULLABLE", "该字段不能为空值，不修改请省略")
             if name in ("materials", "fees"):
                 value = tuple(v.to_rule() for v in value)

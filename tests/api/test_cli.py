@@ -19,31 +19,78 @@ from workers.jobs import HEARTBEAT_KEY
 def hall_cli(servers: Servers, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     env |= {"HALL_DATABASE_URL": servers.database_url, "HALL_REDIS_URL": servers.redis_url, **extra}
-    return subprocess.run([sys.executable, "-m", "api.cli", *args], env=env, capture_output=True,
-                          text=True, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
 
 
 async def test_user_create_command(committed: Servers) -> None:
     async with in_transaction():
         hall = await f.hall("JN")
         await f.department(hall, "GA", "市公安局")
-    created = hall_cli(committed, "user", "create", "--username", "rep_ga", "--role", "chief_rep",
-                       "--hall", "JN", "--department", "GA", "--display-name", "王五",
-                       HALL_NEW_USER_PASSWORD="cli-password-123")
+    created = hall_cli(
+        committed,
+        "user",
+        "create",
+        "--username",
+        "rep_ga",
+        "--role",
+        "chief_rep",
+        "--hall",
+        "JN",
+        "--department",
+        "GA",
+        "--display-name",
+        "王五",
+        HALL_NEW_USER_PASSWORD="cli-password-123",
+    )
     assert created.returncode == 0, created.stderr
     user = await User.get(username="rep_ga")
     assert (user.role, user.display_name, user.hall_id) == ("CHIEF_REP", "王五", hall.id)
 
-    unknown_hall = hall_cli(committed, "user", "create", "--username", "x1", "--role", "clerk",
-                            "--hall", "NOPE", HALL_NEW_USER_PASSWORD="cli-password-123")
+    unknown_hall = hall_cli(
+        committed,
+        "user",
+        "create",
+        "--username",
+        "x1",
+        "--role",
+        "clerk",
+        "--hall",
+        "NOPE",
+        HALL_NEW_USER_PASSWORD="cli-password-123",
+    )
     assert unknown_hall.returncode == 1
     assert "大厅不存在" in unknown_hall.stderr
-    weak = hall_cli(committed, "user", "create", "--username", "x2", "--role", "clerk", "--hall", "JN",
-                    HALL_NEW_USER_PASSWORD="short")
+    weak = hall_cli(
+        committed,
+        "user",
+        "create",
+        "--username",
+        "x2",
+        "--role",
+        "clerk",
+        "--hall",
+        "JN",
+        HALL_NEW_USER_PASSWORD="short",
+    )
     assert weak.returncode == 1
     assert "password" in weak.stderr
-    bad_role = hall_cli(committed, "user", "create", "--username", "x3", "--role", "king",
-                        HALL_NEW_USER_PASSWORD="cli-password-123")
+    bad_role = hall_cli(
+        committed,
+        "user",
+        "create",
+        "--username",
+        "x3",
+        "--role",
+        "king",
+        HALL_NEW_USER_PASSWORD="cli-password-123",
+    )
     assert bad_role.returncode == 2
     assert await User.filter(username__in=["x1", "x2", "x3"]).count() == 0
 
@@ -65,8 +112,12 @@ def test_worker_process_runs_periodic_jobs(orm: Servers) -> None:
     client.delete(HEARTBEAT_KEY)
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     env |= {"HALL_DATABASE_URL": orm.database_url, "HALL_REDIS_URL": orm.redis_url}
-    proc = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while client.get(HEARTBEAT_KEY) is None and time.monotonic() < deadline:

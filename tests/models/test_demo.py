@@ -34,4 +34,6 @@ async def test_demo_accounts_log_in_and_see_the_hall(db: object) -> None:
 
     actor = await actor_of(director)
     found = await run("ServiceItems", {"filter": {"text": "gtgsh"}}, actor=actor)
-    assert "个体工商户设立登记" in [e["node"]["name"] for e in found["data"]["serviceItems"]["edges"]]
+    assert "个体工商户设立登记" in [
+        e["node"]["name"] for e in found["data"]["serviceItems"]["edges"]
+    ]
