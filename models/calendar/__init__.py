@@ -1,0 +1,1 @@
+"""Working-day calendars and the one clock engine every deadline uses."""
