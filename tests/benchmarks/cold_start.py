@@ -65,9 +65,9 @@ def main() -> None:
             data = Path(tmp) / "data"
             first.append(start_once(data))
             second.append(start_once(data))
-        print(f"run {run + 1}: first start {first[-1]:.2f} s, second start {second[-1]:.2f} s")  # noqa: T201
+        print(f"run {run + 1}: first start {first[-1]:.2f} s, second start {second[-1]:.2f} s")
     print(
-        f"median of {runs}: first start {statistics.median(first):.2f} s, "  # noqa: T201
+        f"median of {runs}: first start {statistics.median(first):.2f} s, "
         f"second start {statistics.median(second):.2f} s"
     )
 
