@@ -9,6 +9,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 MODEL_MODULES = [
     "models.accounts.tables",
     "models.catalogue.tables",
+    "models.calendar.tables",
+    "models.cases.tables",
+    "models.notifications.tables",
 ]
 MIGRATIONS_PACKAGE = "models.migrations"
 

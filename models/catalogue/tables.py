@@ -117,6 +117,9 @@ class ServiceItem(Model):
     day_unit = fields.CharEnumField(DayUnit, max_length=16)
     visits_required = fields.IntField()
     citywide = fields.BooleanField(default=False)
+    investment_project = fields.BooleanField(default=False)
+    # A joint item's co-handling departments: [{"department_id": 3, "limit": 5}].
+    joint_departments: fields.JSONField[list[dict[str, int]]] = fields.JSONField(default=list)
     legal_basis = fields.TextField(default="")
     conditions = fields.TextField(default="")
     result_name = fields.CharField(max_length=200, default="")

@@ -1,0 +1,1 @@
+"""Cases (办件): applications from acceptance to result."""

@@ -1,0 +1,1 @@
+"""Texts to applicants and staff: the outbox and its delivery."""
