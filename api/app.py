@@ -17,8 +17,10 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth import Tokens
+from api.case_feed import PostgresCaseFeed
 from api.embedded import EmbeddedServers
 from api.graphql_view import HallGraphQL
+from api.limits import RedisRateLimiter
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
 from api.settings import Environment, Settings, load_settings
@@ -73,6 +75,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.redis = aioredis.Redis.from_url(
             redis_url, socket_connect_timeout=2, socket_timeout=2
         )
+        case_feed = PostgresCaseFeed(database_url)
+        graphql.limiter = RedisRateLimiter(app.state.redis)
+        graphql.case_feed = case_feed
         try:
             async with RegisterTortoise(
                 app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
@@ -80,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 log.info("api ready", env=settings.env.value)
                 yield
         finally:
+            await case_feed.close()
             await app.state.redis.aclose()
             embedded.stop()
 

@@ -16,7 +16,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import Tokens
-from schema.context import Context
+from models.common.limits import RateLimiter
+from schema.context import CaseFeed, Context
 
 
 class HallGraphQL(GraphQL[Context, None]):
@@ -32,12 +33,20 @@ class HallGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=20,
         )
         self.tokens = tokens
+        self.limiter: RateLimiter | None = None
+        self.case_feed: CaseFeed | None = None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         """A fresh context; HTTP requests authenticate from their header."""
-        context = Context(tokens=self.tokens, request=request, response=response)
+        context = Context(
+            tokens=self.tokens,
+            request=request,
+            response=response,
+            limiter=self.limiter,
+            case_feed=self.case_feed,
+        )
         if isinstance(request, Request):
             await self._authenticate(context, request.headers.get("authorization"))
         return context

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from models.accounts.tables import User
 from models.common.actor import Actor
+from models.common.limits import RateLimiter
 from schema.loaders import Loaders
 
 
@@ -27,6 +28,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class CaseFeed(Protocol):
+    """Wakes case subscribers when a case gets new events (implemented by the API layer)."""
+
+    def watch(self, case_id: int) -> AsyncIterator[None]:
+        """Yield once now and then whenever the case may have new events."""
+        ...
+
+
 @dataclass
 class Context:
     """Who is asking, their loaders and the clock; one per HTTP request or WebSocket."""
@@ -39,6 +48,15 @@ class Context:
     request: Any = None
     response: Any = None
     connection_params: dict[str, Any] | None = None
+    limiter: RateLimiter | None = None
+    case_feed: CaseFeed | None = None
+
+    @property
+    def client_address(self) -> str:
+        """The caller's address as the server saw it (behind a proxy: the proxy's)."""
+        request = self.request
+        client = getattr(request, "client", None)
+        return str(client.host) if client is not None else "unknown"
 
     @property
     def now(self) -> datetime:

@@ -8,6 +8,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import strawberry
 
+from models.cases.errors import CaseStateError as CaseStateFailure
 from models.common.errors import (
     Conflict,
     DomainError,
@@ -17,7 +18,9 @@ from models.common.errors import (
     NotFound,
     Violation,
 )
+from schema.naming import camel
 from schema.permissions import AccessDenied
+from schema.types.cases import CaseStatus
 
 
 @strawberry.interface(
@@ -72,19 +75,24 @@ class StateError(UserError):
     current_state: str = strawberry.field(description="The state the object is in now.")
 
 
+@strawberry.type(description="The case's current state does not allow this action.")
+class CaseStateError(UserError):
+    """Illegal case transition, with the state the case is in."""
+
+    current_state: str = strawberry.field(
+        description="The case's status now, as text (same field as StateError.currentState)."
+    )
+    status: CaseStatus = strawberry.field(description="The case's status now, typed.")
+
+
 @strawberry.type(description="Wrong username or password, or a disabled account.")
 class InvalidCredentialsError(UserError):
     """Login failed (never says which part was wrong)."""
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
 def field_path(path: tuple[str | int, ...]) -> list[str]:
     """A domain field path (snake_case) as the client sees it, rooted at `input`."""
-    return ["input", *(_camel(p) if isinstance(p, str) else str(p) for p in path)]
+    return ["input", *(camel(p) if isinstance(p, str) else str(p) for p in path)]
 
 
 def _violation(v: Violation) -> FieldViolation:
@@ -106,6 +114,13 @@ def to_user_error(exc: DomainError) -> UserError:
     if isinstance(exc, Conflict):
         path = field_path((exc.field,)) if exc.field else []
         return ConflictError(code=exc.code, message=exc.message, field=path)
+    if isinstance(exc, CaseStateFailure):
+        return CaseStateError(
+            code=exc.code,
+            message=exc.message,
+            current_state=exc.current_state,
+            status=CaseStatus(exc.current_state),
+        )
     if isinstance(exc, IllegalState):
         return StateError(code=exc.code, message=exc.message, current_state=exc.current_state)
     if exc.code == "INVALID_CREDENTIALS":

@@ -34,6 +34,9 @@ def shape(error: GraphQLError) -> GraphQLError:
             extensions["field"] = field_path(original.violations[0].field)[1:]
         if isinstance(original, NotFound):
             extensions["code"] = "NOT_FOUND"
+        retry_after = getattr(original, "retry_after", None)
+        if isinstance(retry_after, int):
+            extensions["retryAfter"] = retry_after
         return GraphQLError(
             original.message, nodes=error.nodes, path=error.path, extensions=extensions
         )

@@ -6,6 +6,14 @@ from strawberry.dataloader import DataLoader
 
 from models.accounts.queries import users_by_ids
 from models.accounts.tables import User
+from models.cases.queries import (
+    events_by_case_ids,
+    item_versions_by_ids,
+    items_by_ids,
+    pauses_by_case_ids,
+    subtasks_by_case_ids,
+)
+from models.cases.tables import CaseEvent, CasePause, CaseSubtask
 from models.catalogue.queries import (
     departments_by_ids,
     halls_by_ids,
@@ -28,3 +36,12 @@ class Loaders:
         self.item_versions: DataLoader[int, list[ServiceItemVersion]] = DataLoader(
             load_fn=versions_by_item_ids
         )
+        self.item: DataLoader[int, ServiceItem | None] = DataLoader(load_fn=items_by_ids)
+        self.item_version: DataLoader[int, ServiceItemVersion | None] = DataLoader(
+            load_fn=item_versions_by_ids
+        )
+        self.case_events: DataLoader[int, list[CaseEvent]] = DataLoader(load_fn=events_by_case_ids)
+        self.case_subtasks: DataLoader[int, list[CaseSubtask]] = DataLoader(
+            load_fn=subtasks_by_case_ids
+        )
+        self.case_pauses: DataLoader[int, list[CasePause]] = DataLoader(load_fn=pauses_by_case_ids)

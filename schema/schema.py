@@ -11,14 +11,18 @@ from strawberry.tools import merge_types
 
 from schema.extensions import ShapeErrors
 from schema.mutations.auth import AuthMutation
+from schema.mutations.case_intake import CaseIntakeMutation
+from schema.mutations.cases import CaseMutation
 from schema.mutations.halls import HallMutation
 from schema.mutations.items import ItemMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
 from schema.queries.accounts import AccountsQuery
+from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
 from schema.subscriptions import Subscription
 from schema.types.accounts import User
+from schema.types.cases import Case
 from schema.types.catalogue import Department, Hall, Lane, ServiceItem, Window
 
 
@@ -31,9 +35,18 @@ class NodeQuery:
     )
 
 
-Query = merge_types("Query", (NodeQuery, AccountsQuery, CatalogueQuery))
+Query = merge_types("Query", (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery))
 Mutation = merge_types(
-    "Mutation", (AuthMutation, HallMutation, ItemMutation, WindowMutation, UserMutation)
+    "Mutation",
+    (
+        AuthMutation,
+        HallMutation,
+        ItemMutation,
+        WindowMutation,
+        UserMutation,
+        CaseIntakeMutation,
+        CaseMutation,
+    ),
 )
 
 
@@ -43,7 +56,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Hall, Department, ServiceItem, Lane, Window, User],
+        types=[Hall, Department, ServiceItem, Lane, Window, User, Case],
         extensions=[
             partial(QueryDepthLimiter, max_depth=12),
             partial(MaxAliasesLimiter, max_alias_count=30),

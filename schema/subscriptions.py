@@ -1,4 +1,4 @@
-"""Subscriptions; the hall board and feeds come with the queue."""
+"""Subscriptions: a heartbeat and case updates; the hall board and feeds come with the queue."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Annotated
 
 import strawberry
 
+from models.cases import queries as case_queries
 from schema.context import Info
 from schema.permissions import require_actor
+from schema.types.cases import CaseEvent
 
 
 @strawberry.type(description="A tick of the server clock.")
@@ -43,3 +45,30 @@ class Subscription:
             seq += 1
             yield Heartbeat(at=info.context.now, seq=seq)
             await asyncio.sleep(interval)
+
+    @strawberry.subscription(
+        description=(
+            "The events of one case as they happen. With `afterSeq`, first every event after it "
+            "(in order, without gaps or duplicates), then live ones; without it, only new ones."
+        )
+    )
+    async def case_updates(
+        self,
+        info: Info,
+        number: Annotated[str, strawberry.argument(description="The case number.")],
+        after_seq: Annotated[
+            int | None,
+            strawberry.argument(description="The last event `seq` you have; 0 replays everything."),
+        ] = None,
+    ) -> AsyncGenerator[CaseEvent, None]:
+        """Stream a case's events."""
+        actor = require_actor(info)
+        feed = info.context.case_feed
+        if feed is None:
+            raise RuntimeError("caseUpdates needs a case feed")
+        case, _ = await case_queries.case_for(actor, number)
+        last = case.event_count if after_seq is None else max(after_seq, 0)
+        async for _ in feed.watch(case.id):
+            for event in await case_queries.events_after(case.id, last):
+                last = event.seq
+                yield CaseEvent.from_row(event, case.number)

@@ -16,11 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+from argon2 import PasswordHasher
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from api.database import apply_migrations
 from api.embedded import EmbeddedServers
+from models.accounts import passwords
 from models.db import tortoise_config
 
 
@@ -90,6 +92,18 @@ async def orm(servers: Servers) -> AsyncIterator[Servers]:
     )
     yield servers
     await Tortoise.close_connections()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """argon2id at minimal cost in this process: the suite creates hundreds of accounts.
+
+    The service and its subprocesses keep argon2-cffi's defaults.
+    """
+    original = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = original
 
 
 class _Rollback(Exception):

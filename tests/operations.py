@@ -21,6 +21,7 @@ from graphql.language import Visitor
 from api.auth import Tokens
 from models.accounts.tables import User
 from models.common.actor import Actor
+from models.common.limits import RateLimiter
 from schema.context import Context
 from schema.schema import schema
 from tests.factories import NOW
@@ -80,9 +81,10 @@ async def run(
     actor: Actor | None = None,
     user: User | None = None,
     now: datetime = NOW,
+    limiter: RateLimiter | None = None,
 ) -> dict[str, Any]:
     """Execute a registered operation as `actor`; returns {"data", "errors"} like the HTTP API."""
-    context = Context(actor=actor, user=user, tokens=TOKENS, clock=lambda: now)
+    context = Context(actor=actor, user=user, tokens=TOKENS, clock=lambda: now, limiter=limiter)
     result = await schema.execute(
         document(name), variable_values=variables, context_value=context, operation_name=name
     )

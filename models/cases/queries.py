@@ -1,0 +1,160 @@
+"""Reads of cases, scoped to what an actor may see, and batch loads in key order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from tortoise.queryset import QuerySet
+
+from models.cases.access import CaseHalls, scope_filter, sees_case
+from models.cases.errors import CaseNotFound
+from models.cases.rules import OPEN_STATUSES
+from models.cases.tables import AlertLevel, Case, CaseEvent, CasePause, CaseStatus, CaseSubtask
+from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion
+from models.common.actor import Actor
+
+
+class CaseOrder(StrEnum):
+    """How a case list is sorted; each ordering ends with the id so that pages are stable."""
+
+    DUE_SOONEST = "DUE_SOONEST"
+    NEWEST = "NEWEST"
+    OLDEST = "OLDEST"
+
+
+ORDER_FIELDS: dict[CaseOrder, tuple[str, ...]] = {
+    CaseOrder.DUE_SOONEST: ("due_on", "id"),
+    CaseOrder.NEWEST: ("-received_at", "-id"),
+    CaseOrder.OLDEST: ("received_at", "id"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """How to narrow a case list."""
+
+    hall_id: int | None = None
+    department_id: int | None = None
+    statuses: tuple[CaseStatus, ...] = ()
+    open_only: bool = False
+    alert_level: AlertLevel | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+    applicant_phone: str | None = None
+    number: str | None = None
+    negative_reported: bool | None = None
+
+
+async def cases_visible(actor: Actor, case_filter: CaseFilter) -> QuerySet[Case]:
+    """Cases the actor may see, filtered (the filters match the partial indexes on open cases)."""
+    query = Case.filter(await scope_filter(actor))
+    if case_filter.hall_id is not None:
+        query = query.filter(hall_id=case_filter.hall_id)
+    if case_filter.department_id is not None:
+        query = query.filter(department_id=case_filter.department_id)
+    statuses = set(case_filter.statuses)
+    if case_filter.open_only:
+        statuses = (statuses & OPEN_STATUSES) if statuses else set(OPEN_STATUSES)
+        if not statuses:
+            return query.filter(id__in=[])
+    if statuses:
+        query = query.filter(status__in=sorted(statuses))
+    if case_filter.alert_level is not None:
+        query = query.filter(alert_level=case_filter.alert_level)
+    if case_filter.due_before is not None:
+        query = query.filter(due_on__lte=case_filter.due_before)
+    if case_filter.due_after is not None:
+        query = query.filter(due_on__gte=case_filter.due_after)
+    if case_filter.applicant_phone:
+        query = query.filter(applicant_phone=case_filter.applicant_phone.strip())
+    if case_filter.number:
+        query = query.filter(number=case_filter.number.strip())
+    if case_filter.negative_reported is not None:
+        query = query.filter(negative_reported_at__isnull=not case_filter.negative_reported)
+    return query
+
+
+async def halls_of(case: Case) -> CaseHalls:
+    """The receiving and handling halls' paths of a case."""
+    receiving = await Hall.get(id=case.hall_id).only("path")
+    department = await Department.get(id=case.department_id).only("hall_id")
+    handling = await Hall.get(id=department.hall_id).only("path")
+    return CaseHalls(
+        receiving_path=receiving.path, handling_path=handling.path, department_id=case.department_id
+    )
+
+
+async def case_for(
+    actor: Actor, number: str, *, for_update: bool = False
+) -> tuple[Case, CaseHalls]:
+    """A case the actor may see (locked when asked), or CaseNotFound."""
+    query = Case.filter(number=number.strip())
+    if for_update:
+        query = query.select_for_update()
+    case = await query.first()
+    if case is None:
+        raise CaseNotFound(number)
+    halls = await halls_of(case)
+    if not sees_case(actor, halls):
+        raise CaseNotFound(number)
+    return case, halls
+
+
+async def case_by_number(actor: Actor, number: str) -> Case | None:
+    """A visible case by number, or None."""
+    try:
+        case, _ = await case_for(actor, number)
+    except CaseNotFound:
+        return None
+    return case
+
+
+async def events_by_case_ids(case_ids: Sequence[int]) -> list[list[CaseEvent]]:
+    """Each case's events in order, in key order (for loaders)."""
+    grouped: dict[int, list[CaseEvent]] = defaultdict(list)
+    for event in await CaseEvent.filter(case_id__in=list(case_ids)).order_by("case_id", "seq"):
+        grouped[event.case_id].append(event)
+    return [grouped[i] for i in case_ids]
+
+
+async def subtasks_by_case_ids(case_ids: Sequence[int]) -> list[list[CaseSubtask]]:
+    """Each joint case's sub-tasks, in key order (for loaders)."""
+    grouped: dict[int, list[CaseSubtask]] = defaultdict(list)
+    for task in await CaseSubtask.filter(case_id__in=list(case_ids)).order_by("case_id", "id"):
+        grouped[task.case_id].append(task)
+    return [grouped[i] for i in case_ids]
+
+
+async def pauses_by_case_ids(case_ids: Sequence[int]) -> list[list[CasePause]]:
+    """Each case's suspensions in order, in key order (for loaders)."""
+    grouped: dict[int, list[CasePause]] = defaultdict(list)
+    for pause in await CasePause.filter(case_id__in=list(case_ids)).order_by("case_id", "id"):
+        grouped[pause.case_id].append(pause)
+    return [grouped[i] for i in case_ids]
+
+
+async def cases_by_ids(ids: Sequence[int]) -> list[Case | None]:
+    """Cases in key order (for loaders and node lookups)."""
+    found = {c.id: c for c in await Case.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def events_after(case_id: int, seq: int) -> list[CaseEvent]:
+    """A case's events after a sequence number, in order (subscription catch-up)."""
+    return await CaseEvent.filter(case_id=case_id, seq__gt=seq).order_by("seq")
+
+
+async def items_by_ids(ids: Sequence[int]) -> list[ServiceItem | None]:
+    """Service items in key order (for loaders)."""
+    found = {i.id: i for i in await ServiceItem.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | None]:
+    """Item versions by row id, in key order (for loaders)."""
+    found = {v.id: v for v in await ServiceItemVersion.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]

@@ -1,0 +1,478 @@
+"""GraphQL types of cases: the case, its applicant (masked), events, sub-tasks and suspensions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Self, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from models.cases import queries, rules, tables
+from schema.context import Info
+from schema.enums import described_enum
+from schema.naming import camel
+from schema.permissions import require_actor
+from schema.types.catalogue import DayUnit, Department, Hall, ItemKind, ServiceItem
+from schema.types.masking import mask_id_number, mask_mobile, mask_name
+
+CaseStatus = tables.CaseStatus
+ApplicantKind = tables.ApplicantKind
+Outcome = tables.Outcome
+Timeliness = tables.Timeliness
+AlertLevel = tables.AlertLevel
+DeliveryMethod = tables.DeliveryMethod
+CaseEventKind = tables.EventKind
+SubtaskStatus = tables.SubtaskStatus
+CaseAction = rules.Action
+CaseOrder = queries.CaseOrder
+
+described_enum(
+    tables.CaseStatus,
+    name="CaseStatus",
+    description="Where a case stands (DOMAIN.md: accepted -> in review <-> suspended -> completed -> delivered).",
+    values={
+        "CORRECTION_REQUESTED": "待补正: the one written list of missing materials was issued; no clock yet.",
+        "REJECTED": "不予受理: refused at intake, with written reasons.",
+        "ACCEPTED": "已受理: accepted; the clock runs.",
+        "IN_REVIEW": "审查中: the handling department is reviewing.",
+        "SUSPENDED": "已中止: a special procedure stops the clock.",
+        "COMPLETED": "已办结: decided (approved or denied).",
+        "DELIVERED": "已送达: the result was handed over.",
+        "WITHDRAWN": "已撤回: withdrawn by the applicant.",
+        "FORWARDED": "已上报: reported upward to the deciding authority.",
+    },
+)
+described_enum(
+    tables.ApplicantKind,
+    name="ApplicantKind",
+    description="Who applies.",
+    values={
+        "PERSON": "A person, identified by the resident ID number (GB 11643).",
+        "ORGANISATION": "An organisation, identified by the unified social credit code (GB 32100).",
+    },
+)
+described_enum(
+    tables.Outcome,
+    name="CaseOutcome",
+    description="The decision on a case or a joint sub-task.",
+    values={"APPROVED": "准予.", "DENIED": "不予."},
+)
+described_enum(
+    tables.Timeliness,
+    name="Timeliness",
+    description="When a case was decided relative to its due date.",
+    values={
+        "EARLY": "提前办结: before the due date.",
+        "ON_TIME": "按期办结: on the due date.",
+        "OVERDUE": "超期办结: after the due date.",
+    },
+)
+described_enum(
+    tables.AlertLevel,
+    name="AlertLevel",
+    description="The deadline warning a case carries.",
+    values={
+        "NONE": "No warning.",
+        "YELLOW": "黄牌: deadline near.",
+        "RED": "红牌: deadline breached.",
+    },
+)
+described_enum(
+    tables.DeliveryMethod,
+    name="DeliveryMethod",
+    description="How the result reaches the applicant.",
+    values={
+        "WINDOW": "Collected at the window.",
+        "POST": "Sent by post (courier and tracking number).",
+    },
+)
+described_enum(
+    tables.EventKind,
+    name="CaseEventKind",
+    description="What a case event records.",
+    values={
+        "CORRECTION_REQUESTED": "一次性告知 issued.",
+        "REJECTED": "Refused at intake.",
+        "ACCEPTED": "Accepted; the clock started.",
+        "BACK_ENTERED": "补录: an offline acceptance entered later by an admin, with its real time.",
+        "REVIEW_STARTED": "The handling department started its review.",
+        "SUSPENDED": "The clock stopped (special procedure).",
+        "RESUMED": "The clock restarted; the due date moved.",
+        "EXTENDED": "An approved extension moved the due date.",
+        "SUBTASK_DECIDED": "A co-handling department gave its opinion.",
+        "SUBTASK_LAPSED": "A co-handling department let its limit lapse (counted as agreement).",
+        "COMPLETED": "Decided.",
+        "DELIVERED": "The result was handed over.",
+        "WITHDRAWN": "Withdrawn by the applicant.",
+        "FORWARDED": "Reported upward.",
+        "NEGATIVE_REPORTED": "否定报备: an investment-project refusal or denial reported to the liaison.",
+        "DEADLINE_RECOMPUTED": "The due date changed because calendar data changed.",
+        "UNMASKED": "A staff member viewed the applicant's full personal data (with a purpose).",
+    },
+)
+described_enum(
+    tables.SubtaskStatus,
+    name="SubtaskStatus",
+    description="A joint case's sub-task state.",
+    values={
+        "PENDING": "Waiting for the department's opinion.",
+        "APPROVED": "The department agrees.",
+        "DENIED": "The department disagrees.",
+        "LAPSED": "超时默认: the limit passed without an opinion; counted as agreement.",
+    },
+)
+described_enum(
+    rules.Action,
+    name="CaseAction",
+    description="What can be done to a case next (by the state machine; your role may still forbid it).",
+    values={
+        "ACCEPT": "caseAccept with `correctedCase`.",
+        "REJECT": "caseReject with `number`.",
+        "START_REVIEW": "caseStartReview.",
+        "SUSPEND": "caseSuspend.",
+        "RESUME": "caseResume.",
+        "EXTEND": "caseExtend.",
+        "DECIDE_SUBTASK": "caseSubtaskDecide.",
+        "COMPLETE": "caseComplete.",
+        "DELIVER": "caseDeliver.",
+        "WITHDRAW": "caseWithdraw.",
+        "FORWARD": "caseForward.",
+    },
+)
+described_enum(
+    queries.CaseOrder,
+    name="CaseOrder",
+    description="How a case list is sorted.",
+    values={
+        "DUE_SOONEST": "By due date, soonest first (cases without one last).",
+        "NEWEST": "Most recently received first.",
+        "OLDEST": "Oldest received first.",
+    },
+)
+
+
+@strawberry.type(
+    description="The applicant as staff see it by default: masked (张*, 110105********002X, 138****1234)."
+)
+class Applicant:
+    """Masked applicant."""
+
+    kind: ApplicantKind = strawberry.field(description="Person or organisation.")
+    name: str = strawberry.field(description="Masked name.")
+    id_number: str = strawberry.field(description="Masked ID number or credit code.")
+    phone: str = strawberry.field(description="Masked mobile phone.")
+    contact_name: str = strawberry.field(description="Masked contact person (organisations).")
+
+    @classmethod
+    def masked(cls, row: tables.Case) -> Self:
+        """The masked view of a case's applicant."""
+        person = row.applicant_kind is tables.ApplicantKind.PERSON
+        return cls(
+            kind=row.applicant_kind,
+            name=mask_name(row.applicant_name, person=person),
+            id_number=mask_id_number(row.applicant_id_number),
+            phone=mask_mobile(row.applicant_phone),
+            contact_name=mask_name(row.contact_name) if row.contact_name else "",
+        )
+
+
+@strawberry.type(
+    description="The applicant's full personal data, returned only by caseUnmask (logged)."
+)
+class ApplicantDetails:
+    """Unmasked applicant."""
+
+    kind: ApplicantKind = strawberry.field(description="Person or organisation.")
+    name: str = strawberry.field(description="Full name.")
+    id_number: str = strawberry.field(description="Full ID number or credit code.")
+    phone: str = strawberry.field(description="Full mobile phone.")
+    contact_name: str = strawberry.field(description="Contact person.")
+
+    @classmethod
+    def from_row(cls, row: tables.Case) -> Self:
+        """The full view."""
+        return cls(
+            kind=row.applicant_kind,
+            name=row.applicant_name,
+            id_number=row.applicant_id_number,
+            phone=row.applicant_phone,
+            contact_name=row.contact_name,
+        )
+
+
+@strawberry.type(description="One entry of a correction notice (一次性告知书).")
+class MissingMaterial:
+    """A missing material."""
+
+    name: str = strawberry.field(description="The material.")
+    requirement: str = strawberry.field(description="What exactly is required.")
+
+
+@strawberry.type(description="An immutable step in a case's life.")
+class CaseEvent:
+    """A case event."""
+
+    seq: int = strawberry.field(description="Position in the case's history, from 1, without gaps.")
+    kind: CaseEventKind = strawberry.field(description="What happened.")
+    from_status: CaseStatus | None = strawberry.field(
+        description="Status before (null for the first event)."
+    )
+    to_status: CaseStatus = strawberry.field(description="Status after.")
+    actor_name: str = strawberry.field(description="Username of who did it; `system` for jobs.")
+    at: datetime = strawberry.field(description="When it was recorded.")
+    remark: str = strawberry.field(description="Reason or remark given.")
+    data: JSON = strawberry.field(
+        description="Details by kind, e.g. {oldDue, newDue} for a moved deadline, {days} for an extension."
+    )
+    case_number: str = strawberry.field(description="The case's number.")
+
+    @classmethod
+    def from_row(cls, row: tables.CaseEvent, number: str) -> Self:
+        """Build from a table row."""
+        return cls(
+            seq=row.seq,
+            kind=row.kind,
+            from_status=row.from_status,
+            to_status=row.to_status,
+            actor_name=row.actor_name,
+            at=row.at,
+            remark=row.remark,
+            data=cast("JSON", {camel(k): v for k, v in row.data.items()}),
+            case_number=number,
+        )
+
+
+@strawberry.type(description="A co-handling department's part of a joint case (并联审批).")
+class CaseSubtask:
+    """A joint sub-task."""
+
+    limit_days: int = strawberry.field(
+        description="The department's own limit, in the case's unit."
+    )
+    due_on: date | None = strawberry.field(description="Its due date.")
+    due_provisional: bool = strawberry.field(
+        description="Whether the due date rests on a provisional calendar year."
+    )
+    status: SubtaskStatus = strawberry.field(
+        description="Pending, decided, or lapsed (counted as agreement)."
+    )
+    decided_at: datetime | None = strawberry.field(description="When it was decided or lapsed.")
+    remark: str = strawberry.field(description="The department's opinion.")
+    department_id: strawberry.Private[int]
+
+    @strawberry.field(description="The co-handling department.")
+    async def department(self, info: Info) -> Department:
+        """The department."""
+        row = await info.context.loaders.department.load(self.department_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return Department.from_row(row)
+
+
+@strawberry.type(description="A suspension (特别程序): the clock stood still from start to end.")
+class CaseSuspension:
+    """A pause of the clock."""
+
+    reason: str = strawberry.field(description="Why.")
+    started_on: date = strawberry.field(description="First day of the suspension.")
+    ended_on: date | None = strawberry.field(description="Day it ended; null while it lasts.")
+
+
+@strawberry.type(description="How the result was handed over.")
+class CaseDelivery:
+    """Delivery details."""
+
+    method: DeliveryMethod = strawberry.field(description="At the window or by post.")
+    courier: str = strawberry.field(description="Courier company (post).")
+    tracking_number: str = strawberry.field(description="Tracking number (post).")
+    delivered_at: datetime = strawberry.field(description="When.")
+
+
+@strawberry.type(name="Case", description="One application (办件) from intake to result.")
+class Case(relay.Node):
+    """A case."""
+
+    id: relay.NodeID[int]
+    number: str = strawberry.field(description="Unique readable number: hall code, date, sequence.")
+    status: CaseStatus = strawberry.field(description="Where the case stands.")
+    kind: ItemKind = strawberry.field(description="The item's kind as of acceptance.")
+    day_unit: DayUnit = strawberry.field(description="Unit of the limits as of acceptance.")
+    limit_days: int = strawberry.field(description="Promised limit as of acceptance.")
+    legal_limit_days: int = strawberry.field(description="Legal limit as of acceptance.")
+    investment_project: bool = strawberry.field(
+        description="Whether the item is an investment-project item."
+    )
+    applicant: Applicant = strawberry.field(
+        description="The applicant, masked (caseUnmask reveals it, logged)."
+    )
+    received_at: datetime = strawberry.field(description="When the application was handed in.")
+    accepted_at: datetime | None = strawberry.field(
+        description="When it was accepted; null before."
+    )
+    accepted_on: date | None = strawberry.field(
+        description="Acceptance date in the hall's time zone (not counted)."
+    )
+    back_entered: bool = strawberry.field(
+        description="Whether an admin back-entered the acceptance (补录)."
+    )
+    missing_materials: list[MissingMaterial] = strawberry.field(
+        description="The correction notice's list."
+    )
+    extension_days: int = strawberry.field(description="Approved extension days so far.")
+    suspended_since: date | None = strawberry.field(
+        description="First day of the running suspension."
+    )
+    due_on: date | None = strawberry.field(
+        description="Due date: overdue once this day ends in the hall's time zone."
+    )
+    due_provisional: bool = strawberry.field(
+        description="The due date rests on a PROVISIONAL calendar year and may move when its notice is loaded."
+    )
+    alert_level: AlertLevel = strawberry.field(description="The current deadline warning.")
+    decided_at: datetime | None = strawberry.field(description="When it was decided.")
+    decided_on: date | None = strawberry.field(description="Decision date in the hall's time zone.")
+    outcome: Outcome | None = strawberry.field(description="Approved or denied.")
+    timeliness: Timeliness | None = strawberry.field(description="Early, on time or overdue.")
+    decision_note: str = strawberry.field(description="Decision remarks (the reasons of a denial).")
+    delivery: CaseDelivery | None = strawberry.field(description="How the result was handed over.")
+    forwarded_to: str = strawberry.field(description="The authority it was reported to.")
+    negative_reported_at: datetime | None = strawberry.field(
+        description="When a refusal or denial was reported to the investment-project liaison (否定报备)."
+    )
+    closed_at: datetime | None = strawberry.field(description="When the case left the open states.")
+    allowed_actions: list[CaseAction] = strawberry.field(
+        description="What the state machine allows next (your role may still forbid some)."
+    )
+    hall_id: strawberry.Private[int]
+    department_id: strawberry.Private[int]
+    item_id: strawberry.Private[int]
+    item_version_id: strawberry.Private[int]
+    row_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: tables.Case) -> Self:
+        """Build from a table row."""
+        delivery = None
+        if row.delivery_method is not None and row.delivered_at is not None:
+            delivery = CaseDelivery(
+                method=row.delivery_method,
+                courier=row.courier,
+                tracking_number=row.tracking_number,
+                delivered_at=row.delivered_at,
+            )
+        return cls(
+            id=row.id,
+            number=row.number,
+            status=row.status,
+            kind=row.kind,
+            day_unit=row.day_unit,
+            limit_days=row.limit_days,
+            legal_limit_days=row.legal_limit_days,
+            item_version_id=row.item_version_id,
+            investment_project=row.investment_project,
+            applicant=Applicant.masked(row),
+            received_at=row.received_at,
+            accepted_at=row.accepted_at,
+            accepted_on=row.accepted_on,
+            back_entered=row.back_entered,
+            missing_materials=[
+                MissingMaterial(name=m["name"], requirement=m.get("requirement", ""))
+                for m in row.missing_materials
+            ],
+            extension_days=row.extension_days,
+            suspended_since=row.suspended_since,
+            due_on=row.due_on,
+            due_provisional=row.due_provisional,
+            alert_level=row.alert_level,
+            decided_at=row.decided_at,
+            decided_on=row.decided_on,
+            outcome=row.outcome,
+            timeliness=row.timeliness,
+            decision_note=row.decision_note,
+            delivery=delivery,
+            forwarded_to=row.forwarded_to,
+            negative_reported_at=row.negative_reported_at,
+            closed_at=row.closed_at,
+            allowed_actions=rules.allowed_actions(row.status),
+            hall_id=row.hall_id,
+            department_id=row.department_id,
+            item_id=row.item_id,
+            row_id=row.id,
+        )
+
+    @strawberry.field(description="The receiving hall.")
+    async def hall(self, info: Info) -> Hall:
+        """Receiving hall."""
+        row = await info.context.loaders.hall.load(self.hall_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return Hall.from_row(row)
+
+    @strawberry.field(description="The handling department (may belong to another hall: 全市通办).")
+    async def department(self, info: Info) -> Department:
+        """Handling department."""
+        row = await info.context.loaders.department.load(self.department_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return Department.from_row(row)
+
+    @strawberry.field(
+        description="The service item (its current elements; the case keeps `itemVersion`)."
+    )
+    async def item(self, info: Info) -> ServiceItem:
+        """The item."""
+        row = await info.context.loaders.item.load(self.item_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return ServiceItem.from_row(row)
+
+    @strawberry.field(description="The number of the item version whose rules the case keeps.")
+    async def item_version(self, info: Info) -> int:
+        """The item version number as of acceptance."""
+        row = await info.context.loaders.item_version.load(self.item_version_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return row.version
+
+    @strawberry.field(description="Every event in order: who, when, from, to, remark.")
+    async def events(self, info: Info) -> list[CaseEvent]:
+        """The case's history."""
+        rows = await info.context.loaders.case_events.load(self.row_id)
+        return [CaseEvent.from_row(r, self.number) for r in rows]
+
+    @strawberry.field(description="A joint case's sub-tasks, one per co-handling department.")
+    async def subtasks(self, info: Info) -> list[CaseSubtask]:
+        """Joint sub-tasks."""
+        rows = await info.context.loaders.case_subtasks.load(self.row_id)
+        return [
+            CaseSubtask(
+                limit_days=r.limit_days,
+                due_on=r.due_on,
+                due_provisional=r.due_provisional,
+                status=r.status,
+                decided_at=r.decided_at,
+                remark=r.remark,
+                department_id=r.department_id,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="Suspensions, oldest first.")
+    async def suspensions(self, info: Info) -> list[CaseSuspension]:
+        """The clock's pauses."""
+        rows = await info.context.loaders.case_pauses.load(self.row_id)
+        return [
+            CaseSuspension(reason=r.reason, started_on=r.started_on, ended_on=r.ended_on)
+            for r in rows
+        ]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """Cases by id within the caller's scope."""
+        actor = require_actor(info)
+        ids = [int(i) for i in node_ids if i.isdigit()]
+        visible = await queries.cases_visible(actor, queries.CaseFilter())
+        rows = {c.id: c for c in await visible.filter(id__in=ids)}
+        return [
+            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
+        ]
