@@ -1,0 +1,159 @@
+"""caseUpdates over a real WebSocket: events from this process and from the server, replay by seq."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+
+from models.accounts.tables import Role
+from models.cases import actions, intake
+from models.cases.rules import Applicant
+from models.cases.tables import ApplicantKind
+from tests import factories as f
+from tests.api.test_service_process import PROTOCOL, _wait_ready, free_port
+from tests.conftest import Servers
+
+SUBSCRIPTION = """
+subscription($number: String!, $after: Int) {
+  caseUpdates(number: $number, afterSeq: $after) { seq kind toStatus caseNumber }
+}
+"""
+
+
+@pytest.fixture
+def server(orm: Servers, tmp_path: Path) -> Iterator[str]:
+    """`hall serve` on the suite's database and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    port = free_port()
+    env |= {
+        "HALL_DATA_DIR": str(tmp_path / "data"),
+        "HALL_PORT": str(port),
+        "HALL_ENV": "prod",
+        "HALL_SECRET_KEY": secrets.token_urlsafe(40),
+        "HALL_DATABASE_URL": orm.database_url,
+        "HALL_REDIS_URL": orm.redis_url,
+    }
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, proc, log_path)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+@pytest.fixture
+async def desk(committed: Servers) -> dict[str, Any]:
+    hall = await f.hall("JN")
+    dept = await f.department(hall, "SC", "市市场监管局")
+    await f.item(dept, "SC-001")
+    _, clerk = await f.user("clerk1", Role.CLERK, of=hall, department_id=dept.id)
+    other = await f.hall("QD")
+    await f.user("qdclerk", Role.CLERK, of=other)
+    applicant = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")
+    case = await intake.accept(
+        clerk, intake.Intake(item_code="SC-001", hall_id=hall.id, applicant=applicant), f.NOW
+    )
+    return {"clerk": clerk, "number": case.number}
+
+
+async def _token(base: str, username: str) -> str:
+    query = "mutation($i: AuthLoginInput!){authLogin(input:$i){... on AuthLoginSuccess{token}}}"
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"{base}/graphql",
+            json={
+                "query": query,
+                "variables": {"i": {"username": username, "password": f.PASSWORD}},
+            },
+        )
+    return str(response.json()["data"]["authLogin"]["token"])
+
+
+async def _open(base: str, token: str, number: str, after: int | None) -> ClientConnection:
+    ws = await connect(base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL])  # type: ignore[list-item]
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    payload = {"query": SUBSCRIPTION, "variables": {"number": number, "after": after}}
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+    return ws
+
+
+async def _next(ws: ClientConnection) -> dict[str, Any]:
+    message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    if message["type"] == "next" and message["payload"].get("data"):
+        return dict(message["payload"]["data"]["caseUpdates"])
+    return dict(message)
+
+
+async def test_case_updates_replay_then_live(server: str, desk: dict[str, Any]) -> None:
+    number = desk["number"]
+    token = await _token(server, "clerk1")
+    ws = await _open(server, token, number, after=0)
+    first = await _next(ws)
+    assert (first["seq"], first["kind"], first["caseNumber"]) == (1, "ACCEPTED", number)
+
+    # A change committed by another process (this one) reaches the server's subscriber.
+    await actions.start_review(desk["clerk"], number, f.NOW)
+    assert (await _next(ws))["kind"] == "REVIEW_STARTED"
+
+    # A change made through the server itself.
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"{server}/graphql",
+            headers={"Authorization": f"Bearer {token}"},
+            json={
+                "query": "mutation($i: CaseSuspendInput!){caseSuspend(input:$i){__typename}}",
+                "variables": {"i": {"number": number, "reason": "组织听证"}},
+            },
+        )
+    assert response.json()["data"]["caseSuspend"]["__typename"] == "CasePayload"
+    assert (await _next(ws))["kind"] == "SUSPENDED"
+    await ws.close()
+
+    # A screen that reconnects with the last seq it saw gets exactly what it missed, in order.
+    await actions.resume(desk["clerk"], number, f.NOW)
+    again = await _open(server, token, number, after=1)
+    missed = [await _next(again) for _ in range(3)]
+    assert [(e["seq"], e["kind"]) for e in missed] == [
+        (2, "REVIEW_STARTED"),
+        (3, "SUSPENDED"),
+        (4, "RESUMED"),
+    ]
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(again.recv(), 1.5)
+    await again.close()
+
+
+async def test_case_updates_refuse_cases_outside_the_scope(
+    server: str, desk: dict[str, Any]
+) -> None:
+    token = await _token(server, "qdclerk")
+    ws = await _open(server, token, desk["number"], after=0)
+    message = await _next(ws)
+    assert message["type"] == "error" or message["payload"]["errors"], message
+    text = json.dumps(message, ensure_ascii=False)
+    assert "张三" not in text
+    assert "NOT_FOUND" in text or "未找到" in text
+    await ws.close()
