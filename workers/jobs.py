@@ -7,6 +7,8 @@ from typing import Any
 
 from tortoise import connections
 
+from models.cases.actions import lapse_overdue_subtasks
+
 HEARTBEAT_KEY = "hall:worker:heartbeat"
 
 
@@ -18,5 +20,10 @@ async def worker_heartbeat(ctx: dict[str, Any]) -> str:
     return now
 
 
+async def lapse_subtasks(ctx: dict[str, Any]) -> int:
+    """Count joint sub-tasks past their limit as agreement (超时默认); returns how many lapsed."""
+    return await lapse_overdue_subtasks(datetime.now(UTC))
+
+
 # Periodic jobs that `hall jobs run NAME` can run at once.
-PERIODIC_JOBS = {"heartbeat": worker_heartbeat}
+PERIODIC_JOBS = {"heartbeat": worker_heartbeat, "lapse-subtasks": lapse_subtasks}

@@ -9,7 +9,7 @@ from arq.connections import RedisSettings
 from tortoise import Tortoise
 
 from models.db import tortoise_config
-from workers.jobs import worker_heartbeat
+from workers.jobs import lapse_subtasks, worker_heartbeat
 
 QUEUE_NAME = "hall:queue"
 
@@ -34,8 +34,12 @@ def worker_settings(database_url: str, redis_url: str) -> dict[str, Any]:
         await Tortoise.close_connections()
 
     return {
-        "functions": [worker_heartbeat],
-        "cron_jobs": [cron(worker_heartbeat, second={0, 30}, run_at_startup=True)],
+        "functions": [worker_heartbeat, lapse_subtasks],
+        "cron_jobs": [
+            cron(worker_heartbeat, second={0, 30}, run_at_startup=True),
+            # Sub-tasks lapse once their due date has ended: check shortly after each hour.
+            cron(lapse_subtasks, minute={5}, second={0}),
+        ],
         "redis_settings": redis_settings(redis_url),
         "queue_name": QUEUE_NAME,
         "on_startup": on_startup,

@@ -127,3 +127,39 @@ def test_worker_process_runs_periodic_jobs(orm: Servers) -> None:
         proc.terminate()
         assert proc.wait(20) == 0
         client.close()
+
+
+async def test_jobs_run_lapse_subtasks(committed: Servers) -> None:
+    from datetime import UTC, datetime, timedelta  # noqa: PLC0415
+
+    from models.accounts.tables import Role  # noqa: PLC0415
+    from models.cases import intake  # noqa: PLC0415
+    from models.cases.rules import Applicant  # noqa: PLC0415
+    from models.cases.tables import ApplicantKind, CaseSubtask  # noqa: PLC0415
+    from models.catalogue.tables import ServiceItem, ServiceItemVersion  # noqa: PLC0415
+
+    hall = await f.hall("JN")
+    lead = await f.department(hall, "SC", "市市场监管局")
+    co = await f.department(hall, "ZJ", "市住建局")
+    item = await f.item(lead, "SC-JOINT")
+    version = await ServiceItemVersion.get(item_id=item.id)
+    version.elements = {
+        **version.elements,
+        "kind": "JOINT",
+        "joint_departments": [{"department_id": co.id, "limit": 1}],
+    }
+    await version.save(update_fields=["elements"])
+    await ServiceItem.filter(id=item.id).update(kind="JOINT")
+    _, clerk = await f.user("clerk1", Role.CLERK, of=hall, department_id=lead.id)
+    weeks_ago = datetime.now(UTC) - timedelta(days=21)
+    applicant = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")
+    await intake.accept(
+        clerk, intake.Intake(item_code="SC-JOINT", hall_id=hall.id, applicant=applicant), weeks_ago
+    )
+    result = hall_cli(committed, "jobs", "run", "lapse-subtasks")
+    assert result.returncode == 0, result.stderr
+    assert "lapse-subtasks: 1" in result.stdout + result.stderr
+    assert await CaseSubtask.filter(status="LAPSED").count() == 1
+    again = hall_cli(committed, "jobs", "run", "lapse-subtasks")
+    assert await CaseSubtask.filter(status="LAPSED").count() == 1
+    assert again.returncode == 0
