@@ -6,7 +6,14 @@ from functools import partial
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.tools import merge_types
 
 from schema.extensions import ShapeErrors
@@ -50,6 +57,23 @@ Mutation = merge_types(
 )
 
 
+# Parsed and validated documents are kept (LRU, bounded): clients send the same few documents.
+DOCUMENT_CACHE_SIZE = 256
+# The limit rules are built once: the validation cache keys on the rule classes, and the
+# limiter extensions would make new classes for every request.
+LIMIT_RULES = [
+    *QueryDepthLimiter(max_depth=12).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+]
+
+
+class QueryLimits(AddValidationRules):
+    """Depth and alias limits as validation rules (one set of rule classes for the process)."""
+
+    def __init__(self) -> None:
+        super().__init__(LIMIT_RULES)
+
+
 def build_schema() -> strawberry.Schema:
     """The schema with its limits and error shaping."""
     return strawberry.Schema(
@@ -58,9 +82,10 @@ def build_schema() -> strawberry.Schema:
         subscription=Subscription,
         types=[Hall, Department, ServiceItem, Lane, Window, User, Case],
         extensions=[
-            partial(QueryDepthLimiter, max_depth=12),
-            partial(MaxAliasesLimiter, max_alias_count=30),
             partial(MaxTokensLimiter, max_token_count=4000),
+            QueryLimits,
+            partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+            partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             ShapeErrors,
         ],
     )

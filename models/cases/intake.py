@@ -9,17 +9,20 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.calendar.queries import hall_calendar
+from models.calendar.rules import WorkingCalendar
 from models.cases import journal
 from models.cases.access import require_receiver
-from models.cases.deadlines import apply_deadline, local_date
+from models.cases.deadlines import local_date
 from models.cases.errors import CaseStateError
 from models.cases.queries import case_for
 from models.cases.rules import (
     Action,
     Applicant,
+    Clock,
     case_number,
     check_applicant,
     check_back_entry,
+    deadline,
     next_status,
     normalise_applicant,
 )
@@ -102,7 +105,12 @@ async def _check_intake(actor: Actor, intake: Intake, checks: Checks) -> _Checke
 
 
 async def _next_number(hall: Hall, now: datetime) -> str:
-    """Claim the day's next sequence for the hall (row-locked until the transaction ends)."""
+    """Claim the day's next sequence for the hall.
+
+    Called outside the case's transaction: the counter row is locked for one statement only, so
+    concurrent intakes at a hall do not queue behind each other's whole transaction. A number
+    whose transaction then fails is not reused (a gap, like a database sequence).
+    """
     day = local_date(now, hall.timezone)
     rows = await connections.get("default").execute_query_dict(
         "INSERT INTO case_number_counter (hall_id, day, last_number) VALUES ($1, $2, 1) "
@@ -111,16 +119,6 @@ async def _next_number(hall: Hall, now: datetime) -> str:
         [hall.id, day],
     )
     return case_number(hall.code, day, int(rows[0]["last_number"]))
-
-
-SNAPSHOT_FIELDS = (
-    "item_version_id",
-    "kind",
-    "day_unit",
-    "limit_days",
-    "legal_limit_days",
-    "investment_project",
-)
 
 
 def _snapshot(case: Case, version: ServiceItemVersion) -> None:
@@ -134,9 +132,11 @@ def _snapshot(case: Case, version: ServiceItemVersion) -> None:
     case.investment_project = bool(elements.get("investment_project", False))
 
 
-async def _new_case(checked: _Checked, actor: Actor, status: CaseStatus, now: datetime) -> Case:
+def _new_case(
+    checked: _Checked, actor: Actor, status: CaseStatus, now: datetime, number: str
+) -> Case:
     case = Case(
-        number=await _next_number(checked.hall, now),
+        number=number,
         hall_id=checked.hall.id,
         department_id=checked.item.department_id,
         item_id=checked.item.id,
@@ -152,26 +152,49 @@ async def _new_case(checked: _Checked, actor: Actor, status: CaseStatus, now: da
         updated_at=now,
     )
     _snapshot(case, checked.version)
-    await case.save()
     return case
 
 
-async def _start_clock(case: Case, hall: Hall, accepted_at: datetime) -> None:
-    """Acceptance starts the clock: sub-tasks of a joint item, then the due dates."""
+def _start_clock(
+    case: Case,
+    version: ServiceItemVersion,
+    calendar: WorkingCalendar,
+    accepted_at: datetime,
+    tz: str,
+) -> list[CaseSubtask]:
+    """Acceptance starts the clock: due dates of the case and of a joint item's sub-tasks.
+
+    Nothing is saved here; the caller stores the case and the returned sub-tasks.
+    """
     case.accepted_at = accepted_at
-    case.accepted_on = local_date(accepted_at, hall.timezone)
-    await case.save(update_fields=["accepted_at", "accepted_on"])
-    version = await ServiceItemVersion.get(id=case.item_version_id)
+    case.accepted_on = local_date(accepted_at, tz)
+    computed = deadline(calendar, Clock(case.accepted_on, case.limit_days, case.day_unit))
+    case.due_on, case.due_provisional = computed.due, computed.provisional
+    years = set(computed.years)
+    tasks: list[CaseSubtask] = []
     raw = version.elements.get("joint_departments", [])
-    joint = raw if isinstance(raw, list) else []
-    if case.kind is ItemKind.JOINT:
-        for entry in joint:
-            await CaseSubtask.get_or_create(
-                case_id=case.id,
-                department_id=int(entry["department_id"]),
-                defaults={"limit_days": int(entry["limit"])},
+    if case.kind is ItemKind.JOINT and isinstance(raw, list):
+        for entry in raw:
+            limit = int(entry["limit"])
+            sub = deadline(calendar, Clock(case.accepted_on, limit, case.day_unit))
+            years |= sub.years
+            tasks.append(
+                CaseSubtask(
+                    department_id=int(entry["department_id"]),
+                    limit_days=limit,
+                    due_on=sub.due,
+                    due_provisional=sub.provisional,
+                )
             )
-    await apply_deadline(case, await hall_calendar(hall))
+    case.calendar_years = sorted(years)
+    return tasks
+
+
+async def _save_subtasks(case: Case, tasks: list[CaseSubtask]) -> None:
+    for task in tasks:
+        task.case_id = case.id
+    if tasks:
+        await CaseSubtask.bulk_create(tasks)
 
 
 async def _accepted_text(case: Case, now: datetime) -> None:
@@ -202,9 +225,14 @@ async def accept(
         check_back_entry(checks, accepted_at, now)
     checked = await _check_intake(actor, intake, checks)
     moment = accepted_at or now
+    calendar = await hall_calendar(checked.hall)
+    number = await _next_number(checked.hall, moment)
     async with in_transaction():
-        case = await _new_case(checked, actor, CaseStatus.ACCEPTED, moment)
-        await _start_clock(case, checked.hall, moment)
+        case = _new_case(checked, actor, CaseStatus.ACCEPTED, moment, number)
+        tasks = _start_clock(case, checked.version, calendar, moment, checked.hall.timezone)
+        case.back_entered = accepted_at is not None
+        await case.save()
+        await _save_subtasks(case, tasks)
         kind = EventKind.BACK_ENTERED if accepted_at is not None else EventKind.ACCEPTED
         data: dict[str, object] = {
             "item_version": checked.version.version,
@@ -212,8 +240,6 @@ async def accept(
             "provisional": case.due_provisional,
         }
         if accepted_at is not None:
-            case.back_entered = True
-            await case.save(update_fields=["back_entered"])
             data["accepted_at"] = accepted_at.astimezone(UTC).isoformat()
             data["entered_at"] = now.astimezone(UTC).isoformat()
         await journal.record(case, kind, actor, now, from_status=None, remark=remark, data=data)
@@ -243,10 +269,11 @@ async def request_correction(
     _check_missing(checks, missing)
     checked = await _check_intake(actor, intake, checks)
     materials = [{"name": m.name.strip(), "requirement": m.requirement.strip()} for m in missing]
+    number = await _next_number(checked.hall, now)
     async with in_transaction():
-        case = await _new_case(checked, actor, CaseStatus.CORRECTION_REQUESTED, now)
+        case = _new_case(checked, actor, CaseStatus.CORRECTION_REQUESTED, now, number)
         case.missing_materials = materials
-        await case.save(update_fields=["missing_materials"])
+        await case.save()
         await journal.record(
             case,
             EventKind.CORRECTION_REQUESTED,
@@ -271,10 +298,11 @@ async def reject_intake(actor: Actor, intake: Intake, reason: str, now: datetime
     checks = Checks()
     _check_reason(checks, reason, "不予受理理由")
     checked = await _check_intake(actor, intake, checks)
+    number = await _next_number(checked.hall, now)
     async with in_transaction():
-        case = await _new_case(checked, actor, CaseStatus.REJECTED, now)
+        case = _new_case(checked, actor, CaseStatus.REJECTED, now, number)
         case.closed_at = now
-        await case.save(update_fields=["closed_at"])
+        await case.save()
         await journal.record(case, EventKind.REJECTED, actor, now, from_status=None, remark=reason)
         await journal.negative_report(case, actor, now, reason)
     return case
@@ -294,8 +322,9 @@ async def accept_corrected(actor: Actor, number: str, now: datetime, remark: str
         case.status = status
         version = await ServiceItemVersion.get(item_id=item.id, version=item.version)
         _snapshot(case, version)
-        await case.save(update_fields=["status", *SNAPSHOT_FIELDS])
-        await _start_clock(case, hall, now)
+        tasks = _start_clock(case, version, await hall_calendar(hall), now, hall.timezone)
+        await case.save()
+        await _save_subtasks(case, tasks)
         await journal.record(
             case,
             EventKind.ACCEPTED,
