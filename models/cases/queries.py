@@ -10,12 +10,13 @@ from enum import StrEnum
 
 from tortoise.queryset import QuerySet
 
-from models.cases.access import CaseHalls, scope_filter, sees_case
+from models.cases.access import UNMASK_ROLES, CaseHalls, scope_filter, sees_case
 from models.cases.errors import CaseNotFound
 from models.cases.rules import OPEN_STATUSES
 from models.cases.tables import AlertLevel, Case, CaseEvent, CasePause, CaseStatus, CaseSubtask
 from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion
 from models.common.actor import Actor
+from models.common.errors import Forbidden
 
 
 class CaseOrder(StrEnum):
@@ -70,6 +71,9 @@ async def cases_visible(actor: Actor, case_filter: CaseFilter) -> QuerySet[Case]
     if case_filter.due_after is not None:
         query = query.filter(due_on__gte=case_filter.due_after)
     if case_filter.applicant_phone:
+        if actor.role not in UNMASK_ROLES:
+            # Screens and apps never hold personal data, so they cannot search by it either.
+            raise Forbidden("无权按申请人手机号查询")
         query = query.filter(applicant_phone=case_filter.applicant_phone.strip())
     if case_filter.number:
         query = query.filter(number=case_filter.number.strip())

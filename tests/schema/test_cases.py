@@ -21,6 +21,8 @@ from models.catalogue import actions as catalogue
 from models.catalogue.tables import DayUnit, ItemKind, ServiceItem, ServiceItemVersion
 from models.common.actor import SYSTEM_ACTOR
 from models.notifications.tables import Notification
+from schema.context import Context
+from schema.schema import schema
 from tests import factories as f
 from tests.operations import run
 
@@ -562,6 +564,31 @@ async def test_other_halls_see_nothing(world: dict[str, Any]) -> None:
     assert change["__typename"] == "NotFoundError"
     node = await run("CaseDetail", {"number": number}, actor=world["monitor"])
     assert node["data"]["case"]["applicant"]["phone"] == "139****5678"
+
+
+async def test_screens_cannot_search_by_phone(world: dict[str, Any]) -> None:
+    await accept(world)
+    result = await run("Cases", {"filter": {"applicantPhone": PHONE}}, actor=world["monitor"])
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert result["data"] is None
+
+
+async def test_node_lookup_respects_the_scope(world: dict[str, Any]) -> None:
+    case = await accept(world)
+    query = "query($id: ID!) { node(id: $id) { ... on Case { number applicant { phone } } } }"
+
+    async def lookup(actor: Any) -> Any:
+        result = await schema.execute(
+            query, variable_values={"id": case["id"]}, context_value=Context(actor=actor)
+        )
+        return result.data["node"] if result.data else None
+
+    assert await lookup(world["monitor"]) == {
+        "number": case["number"],
+        "applicant": {"phone": "139****5678"},
+    }
+    _, stranger = await f.user("qdadmin", Role.ADMIN, of=await f.hall("QD"))
+    assert await lookup(stranger) is None
 
 
 async def test_unmask_is_role_gated_and_recorded(world: dict[str, Any]) -> None:
