@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "models.calendar.tables",
     "models.cases.tables",
     "models.notifications.tables",
+    "models.queue.tables",
 ]
 MIGRATIONS_PACKAGE = "models.migrations"
 

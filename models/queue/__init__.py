@@ -1,0 +1,1 @@
+"""The take-a-number queue: tickets, windows calling, appointments."""

@@ -1,0 +1,437 @@
+"""Ticket use cases: issue, call next, recall, skip, transfer, hold and resume, finish.
+
+Calling claims the best waiting ticket with `FOR UPDATE SKIP LOCKED`, so windows calling at the
+same instant never share a ticket and never wait on each other. Each use case returns the board
+events to publish once its transaction has committed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from models.accounts.tables import Role
+from models.catalogue.tables import Hall, Lane, ServiceItem, Window, WindowKind, WindowState
+from models.common.actor import WINDOW_ROLES, Actor
+from models.common.checks import Checks
+from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from models.queue.board import BoardEvent, BoardEventKind
+from models.queue.errors import LaneFull, NothingToCall, TicketNotFound, TicketStateError
+from models.queue.rules import (
+    DEFAULT_MAX_RECALLS,
+    DEFAULT_NEAR_AHEAD,
+    TicketAction,
+    next_ticket_status,
+    number_width,
+    rank,
+    ticket_number,
+    valid_mobile,
+)
+from models.queue.tables import (
+    Ticket,
+    TicketChannel,
+    TicketOutcome,
+    TicketPriority,
+    TicketStatus,
+)
+
+ACTIVE = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.HELD)
+
+
+def business_day(hall: Hall, now: datetime) -> date:
+    """The hall's date now."""
+    return now.astimezone(ZoneInfo(hall.timezone)).date()
+
+
+def public_ticket(ticket: Ticket, lane: Lane | None = None) -> dict[str, object]:
+    """What a screen may show of a ticket: number, lane, window; a masked name at most."""
+    name = ticket.holder_name
+    return {
+        "ticket_id": ticket.id,
+        "number": ticket.number,
+        "lane_id": ticket.lane_id,
+        "lane_prefix": lane.prefix if lane else ticket.number[:1],
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "window_id": ticket.window_id,
+        "holder": (name[:1] + "*" * max(len(name) - 1, 1)) if name else "",
+    }
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    """What it takes to issue a ticket."""
+
+    hall_id: int
+    lane_id: int
+    channel: TicketChannel
+    priority: TicketPriority = TicketPriority.NORMAL
+    item_id: int | None = None
+    holder_phone: str = ""
+    holder_name: str = ""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A new ticket and the events it causes."""
+
+    ticket: Ticket
+    lane: Lane
+    events: list[BoardEvent]
+
+
+async def _lane_of(hall_id: int, lane_id: int) -> Lane:
+    lane = await Lane.get_or_none(id=lane_id, hall_id=hall_id, is_active=True)
+    if lane is None:
+        raise InvalidInput.single("lane_id", "NOT_FOUND", "该大厅没有这个号段")
+    return lane
+
+
+def _check_request(request: TicketRequest, actor: Actor | None) -> None:
+    checks = Checks()
+    staff = actor is not None and actor.role in WINDOW_ROLES
+    if request.priority is TicketPriority.GREEN_CHANNEL and not staff:
+        raise Forbidden("绿色通道号须由工作人员发放")
+    if request.priority is TicketPriority.APPOINTMENT:
+        checks.fail("priority", "NOT_ALLOWED", "预约号由预约签到生成")
+    if request.channel is TicketChannel.CLERK and not staff:
+        raise Forbidden("窗口发号须由工作人员操作")
+    if request.channel is TicketChannel.APPOINTMENT:
+        checks.fail("channel", "NOT_ALLOWED", "预约号由预约签到生成")
+    if request.channel is TicketChannel.PHONE and not request.holder_phone:
+        checks.fail("holder_phone", "REQUIRED", "手机取号须填写手机号码")
+    if request.holder_phone and not valid_mobile(request.holder_phone):
+        checks.fail("holder_phone", "INVALID_MOBILE", "手机号码应为以1开头的11位中国大陆手机号")
+    checks.text("holder_name", request.holder_name, "姓名", min_len=0, max_len=50)
+    checks.raise_if_any()
+
+
+async def _claim_sequence(lane: Lane, day: date) -> int:
+    """The lane's next number today, within its range and daily cap."""
+    span = lane.range_end - lane.range_start + 1
+    rows = await connections.get("default").execute_query_dict(
+        "INSERT INTO lane_day (lane_id, business_day, last_sequence, issued) VALUES ($1, $2, 1, 1) "
+        "ON CONFLICT (lane_id, business_day) DO UPDATE "
+        "SET last_sequence = lane_day.last_sequence + 1, issued = lane_day.issued + 1 "
+        "WHERE lane_day.issued < $3 AND lane_day.last_sequence < $4 RETURNING last_sequence",
+        [lane.id, day, lane.daily_cap, span],
+    )
+    if not rows:
+        raise LaneFull(f"{lane.prefix}号段今日号票已发完")
+    return lane.range_start + int(rows[0]["last_sequence"]) - 1
+
+
+async def issue_ticket(
+    actor: Actor | None,
+    request: TicketRequest,
+    now: datetime,
+    *,
+    appointment_id: int | None = None,
+) -> Issued:
+    """Issue the lane's next number for today."""
+    if appointment_id is None:
+        _check_request(request, actor)
+    hall = await Hall.get_or_none(id=request.hall_id)
+    if hall is None or (actor is not None and not actor.sees(hall.path)):
+        raise NotFound("大厅", str(request.hall_id))
+    lane = await _lane_of(hall.id, request.lane_id)
+    if request.item_id is not None and not await ServiceItem.exists(id=request.item_id):
+        raise InvalidInput.single("item_id", "NOT_FOUND", "未找到该服务事项")
+    day = business_day(hall, now)
+    local = now.astimezone(ZoneInfo(hall.timezone)).time()
+    async with in_transaction():
+        if request.holder_phone and request.channel is TicketChannel.PHONE:
+            held = await Ticket.filter(
+                lane_id=lane.id,
+                business_day=day,
+                holder_phone=request.holder_phone,
+                status__in=ACTIVE,
+            ).exists()
+            if held:
+                raise Conflict(
+                    "该手机号在此号段已有未办结的号票", code="ALREADY_WAITING", field="holder_phone"
+                )
+        sequence = await _claim_sequence(lane, day)
+        ticket = await Ticket.create(
+            hall_id=hall.id,
+            lane_id=lane.id,
+            issued_lane_id=lane.id,
+            business_day=day,
+            sequence=sequence,
+            number=ticket_number(lane.prefix, sequence, number_width(lane.range_end)),
+            channel=request.channel,
+            priority=request.priority,
+            rank=rank(request.priority, local),
+            item_id=request.item_id,
+            holder_name=request.holder_name.strip(),
+            holder_phone=request.holder_phone,
+            issued_by_id=actor.user_id if actor and actor.user_id else None,
+            issued_at=now,
+            appointment_id=appointment_id,
+            updated_at=now,
+        )
+    event = BoardEvent(hall.id, BoardEventKind.TICKET_ISSUED, public_ticket(ticket, lane))
+    return Issued(ticket, lane, [event])
+
+
+async def _window_for(actor: Actor, window_id: int) -> Window:
+    """The window, which must be open and staffed by the actor (or an admin in scope)."""
+    window = await Window.get_or_none(id=window_id).prefetch_related("hall")
+    if window is None or not actor.sees(window.hall.path):
+        raise NotFound("窗口", str(window_id))
+    if actor.role is not Role.ADMIN and window.clerk_id != actor.user_id:
+        raise Forbidden("只有在岗的窗口人员可以叫号")
+    return window
+
+
+async def served_lane_ids(window: Window) -> list[int]:
+    """The lanes a window calls from: every lane of its hall for a general window."""
+    if window.kind is WindowKind.GENERAL:
+        lanes = await Lane.filter(hall_id=window.hall_id, is_active=True).only("id")
+    else:
+        lanes = await window.lanes.all().only("id")
+    return [lane.id for lane in lanes]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A ticket after a change and the events it causes."""
+
+    ticket: Ticket
+    events: list[BoardEvent]
+
+
+async def call_next(actor: Actor, window_id: int, now: datetime) -> Changed:
+    """Claim the best waiting ticket for the window: priority, then issue time."""
+    window = await _window_for(actor, window_id)
+    if window.state is not WindowState.OPEN:
+        raise TicketStateError(
+            "窗口未开放，不能叫号", current_state=window.state.value, code="WINDOW_NOT_OPEN"
+        )
+    lanes = await served_lane_ids(window)
+    day = business_day(window.hall, now)
+    async with in_transaction():
+        if await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED).exists():
+            raise TicketStateError(
+                "请先办结或过号当前号票",
+                current_state=TicketStatus.CALLED.value,
+                code="TICKET_IN_SERVICE",
+            )
+        rows = await connections.get("default").execute_query_dict(
+            "SELECT id FROM ticket WHERE hall_id = $1 AND business_day = $2 AND status = 'WAITING' "
+            "AND lane_id = ANY($3::int[]) AND (target_window_id IS NULL OR target_window_id = $4) "
+            "ORDER BY rank, id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            [window.hall_id, day, lanes, window.id],
+        )
+        if not rows:
+            raise NothingToCall("当前没有等候的号票")
+        ticket = await Ticket.get(id=rows[0]["id"])
+        ticket.status = TicketStatus.CALLED
+        ticket.window_id = window.id
+        ticket.target_window_id = None
+        ticket.called_at = now
+        ticket.called_by_id = actor.user_id or None
+        ticket.updated_at = now
+        await ticket.save(
+            update_fields=[
+                "status",
+                "window_id",
+                "target_window_id",
+                "called_at",
+                "called_by_id",
+                "updated_at",
+            ]
+        )
+        await _texts_after_call(ticket, window, now)
+    data = public_ticket(ticket) | {"window_number": window.number}
+    return Changed(ticket, [BoardEvent(window.hall_id, BoardEventKind.TICKET_CALLED, data)])
+
+
+async def _texts_after_call(ticket: Ticket, window: Window, now: datetime) -> None:
+    """Pending texts: to the called holder, and to the holder who is now near the front."""
+    from models.notifications.outbox import queue_text  # noqa: PLC0415
+
+    if ticket.holder_phone:
+        await queue_text(
+            f"ticket:{ticket.id}:called",
+            "TICKET_CALLED",
+            ticket.holder_phone,
+            {"number": ticket.number, "window": window.number},
+            hall_id=ticket.hall_id,
+            now=now,
+            urgent=True,
+        )
+    near = (
+        await Ticket.filter(
+            lane_id=ticket.lane_id, business_day=ticket.business_day, status=TicketStatus.WAITING
+        )
+        .order_by("rank", "id")
+        .offset(DEFAULT_NEAR_AHEAD)
+        .first()
+    )
+    if near is not None and near.holder_phone:
+        await queue_text(
+            f"ticket:{near.id}:near",
+            "TICKET_NEAR",
+            near.holder_phone,
+            {"number": near.number, "ahead": DEFAULT_NEAR_AHEAD},
+            hall_id=near.hall_id,
+            now=now,
+            urgent=True,
+        )
+
+
+async def _ticket_at_window(actor: Actor, ticket_id: int) -> tuple[Ticket, Window | None]:
+    """A ticket, locked, that the actor's window is handling (or an admin in scope)."""
+    ticket = await Ticket.filter(id=ticket_id).select_for_update().first()
+    if ticket is None:
+        raise TicketNotFound(str(ticket_id))
+    hall = await Hall.get(id=ticket.hall_id)
+    if not actor.sees(hall.path):
+        raise TicketNotFound(str(ticket_id))
+    window = await Window.get_or_none(id=ticket.window_id) if ticket.window_id else None
+    if actor.role is not Role.ADMIN and (window is None or window.clerk_id != actor.user_id):
+        raise Forbidden("只有办理该号票的窗口人员可以操作")
+    return ticket, window
+
+
+async def _change(
+    ticket: Ticket, action: TicketAction, now: datetime, fields: Sequence[str] = ()
+) -> None:
+    ticket.status = next_ticket_status(action, ticket.status)
+    ticket.updated_at = now
+    await ticket.save(update_fields=["status", "updated_at", *fields])
+
+
+async def recall(
+    actor: Actor, ticket_id: int, now: datetime, max_recalls: int = DEFAULT_MAX_RECALLS
+) -> Changed:
+    """Call the same number again; past the limit it becomes a no-show."""
+    async with in_transaction():
+        ticket, window = await _ticket_at_window(actor, ticket_id)
+        next_ticket_status(TicketAction.RECALL, ticket.status)
+        if ticket.recall_count >= max_recalls:
+            ticket.finished_at = now
+            await _change(ticket, TicketAction.SKIP, now, ["finished_at"])
+            kind = BoardEventKind.TICKET_SKIPPED
+        else:
+            ticket.recall_count += 1
+            ticket.called_at = now
+            await _change(ticket, TicketAction.RECALL, now, ["recall_count", "called_at"])
+            kind = BoardEventKind.TICKET_RECALLED
+    data = public_ticket(ticket) | {
+        "window_number": window.number if window else "",
+        "recalls": ticket.recall_count,
+    }
+    return Changed(ticket, [BoardEvent(ticket.hall_id, kind, data)])
+
+
+async def skip(actor: Actor, ticket_id: int, now: datetime) -> Changed:
+    """The holder did not come: a no-show (过号)."""
+    async with in_transaction():
+        ticket, _ = await _ticket_at_window(actor, ticket_id)
+        ticket.finished_at = now
+        await _change(ticket, TicketAction.SKIP, now, ["finished_at"])
+    return Changed(
+        ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_SKIPPED, public_ticket(ticket))]
+    )
+
+
+async def hold(actor: Actor, ticket_id: int, now: datetime) -> Changed:
+    """Put the called ticket aside (the holder fetches a missing paper)."""
+    async with in_transaction():
+        ticket, _ = await _ticket_at_window(actor, ticket_id)
+        ticket.held_at = now
+        await _change(ticket, TicketAction.HOLD, now, ["held_at"])
+    return Changed(
+        ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_HELD, public_ticket(ticket))]
+    )
+
+
+async def resume(actor: Actor, ticket_id: int, now: datetime) -> Changed:
+    """Put a held ticket back in line ahead of its class (boost); the same window calls it."""
+    async with in_transaction():
+        ticket, window = await _ticket_at_window(actor, ticket_id)
+        hall = await Hall.get(id=ticket.hall_id)
+        issued_local = ticket.issued_at.astimezone(ZoneInfo(hall.timezone)).time()
+        ticket.rank = rank(ticket.priority, issued_local, boosted=True)
+        ticket.target_window_id = window.id if window else None
+        ticket.window_id = None
+        await _change(ticket, TicketAction.RESUME, now, ["rank", "target_window_id", "window_id"])
+    return Changed(
+        ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_RESUMED, public_ticket(ticket))]
+    )
+
+
+async def transfer(
+    actor: Actor, ticket_id: int, now: datetime, *, lane_id: int | None, window_id: int | None
+) -> Changed:
+    """Send a ticket to another lane or to one window; it keeps its place by issue time."""
+    if (lane_id is None) == (window_id is None):
+        raise InvalidInput.single(
+            "lane_id", "EXACTLY_ONE", "请在目标号段与目标窗口中选择且仅选择一项"
+        )
+    async with in_transaction():
+        ticket, _ = await _ticket_at_window(actor, ticket_id)
+        next_ticket_status(TicketAction.TRANSFER, ticket.status)
+        if lane_id is not None:
+            lane = await Lane.get_or_none(id=lane_id, hall_id=ticket.hall_id, is_active=True)
+            if lane is None:
+                raise InvalidInput.single("lane_id", "NOT_FOUND", "该大厅没有这个号段")
+            ticket.lane_id = lane.id
+            ticket.target_window_id = None
+        else:
+            target = await Window.get_or_none(id=window_id, hall_id=ticket.hall_id)
+            if target is None:
+                raise InvalidInput.single("window_id", "NOT_FOUND", "该大厅没有这个窗口")
+            ticket.target_window_id = target.id
+        ticket.window_id = None
+        ticket.called_at = None
+        await _change(
+            ticket,
+            TicketAction.TRANSFER,
+            now,
+            ["lane_id", "target_window_id", "window_id", "called_at"],
+        )
+    data = public_ticket(ticket) | {"to_lane_id": lane_id, "to_window_id": window_id}
+    return Changed(ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_TRANSFERRED, data)])
+
+
+async def finish(
+    actor: Actor, ticket_id: int, outcome: TicketOutcome, now: datetime, case_number: str = ""
+) -> Changed:
+    """Close a served ticket, optionally with the case it led to (trace ticket -> case)."""
+    from models.cases.tables import Case  # noqa: PLC0415
+
+    async with in_transaction():
+        ticket, _ = await _ticket_at_window(actor, ticket_id)
+        next_ticket_status(TicketAction.FINISH, ticket.status)
+        number = case_number.strip()
+        if number:
+            case = await Case.get_or_none(number=number, hall_id=ticket.hall_id)
+            if case is None:
+                raise InvalidInput.single("case_number", "NOT_FOUND", "未找到本大厅的该办件")
+            if case.ticket_id is None:
+                case.ticket_id = ticket.id
+                await case.save(update_fields=["ticket_id"])
+        ticket.outcome = outcome
+        ticket.case_number = number
+        ticket.finished_at = now
+        await _change(ticket, TicketAction.FINISH, now, ["outcome", "case_number", "finished_at"])
+    return Changed(
+        ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_FINISHED, public_ticket(ticket))]
+    )
+
+
+async def expire_day(hall: Hall, day: date, now: datetime) -> int:
+    """At closing time, unserved tickets of the day expire (作废); returns how many."""
+    async with in_transaction():
+        count = await Ticket.filter(hall_id=hall.id, business_day=day, status__in=ACTIVE).update(
+            status=TicketStatus.EXPIRED, updated_at=now, finished_at=now
+        )
+    return int(count)

@@ -1,0 +1,97 @@
+"""Reads of the queue: the board snapshot, people ahead and wait estimates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from tortoise.expressions import Q
+
+from models.catalogue.tables import Lane, Window, WindowKind, WindowState
+from models.queue.rules import WaitEstimate, estimate_wait
+from models.queue.tables import Ticket, TicketStatus
+
+
+async def open_windows_per_lane(hall_id: int) -> dict[int, int]:
+    """How many open windows serve each lane of a hall."""
+    lanes = [lane.id for lane in await Lane.filter(hall_id=hall_id, is_active=True).only("id")]
+    windows = await Window.filter(hall_id=hall_id, state=WindowState.OPEN)
+    general = sum(1 for w in windows if w.kind is WindowKind.GENERAL)
+    dedicated = [w.id for w in windows if w.kind is WindowKind.DEDICATED]
+    pairs = await Window.filter(id__in=dedicated).values_list("id", "lanes__id")
+    counts: Counter[int] = Counter(int(lane_id) for _, lane_id in pairs if lane_id is not None)
+    return {lane_id: general + counts.get(lane_id, 0) for lane_id in lanes}
+
+
+async def waiting_counts(hall_id: int, day: date) -> dict[int, int]:
+    """Waiting tickets per lane today."""
+    rows = await Ticket.filter(
+        hall_id=hall_id, business_day=day, status=TicketStatus.WAITING
+    ).values_list("lane_id", flat=True)
+    return dict(Counter(rows))
+
+
+async def ahead_of(ticket: Ticket) -> int:
+    """Waiting tickets of the same lane that will be called first."""
+    return await Ticket.filter(
+        Q(rank__lt=ticket.rank) | Q(rank=ticket.rank, id__lt=ticket.id),
+        lane_id=ticket.lane_id,
+        business_day=ticket.business_day,
+        status=TicketStatus.WAITING,
+    ).count()
+
+
+async def wait_for(ticket: Ticket, lane: Lane) -> WaitEstimate:
+    """The estimate for a waiting ticket."""
+    ahead = await ahead_of(ticket)
+    serving = (await open_windows_per_lane(ticket.hall_id)).get(lane.id, 0)
+    return estimate_wait(ahead, lane.average_service_minutes, serving)
+
+
+@dataclass(frozen=True)
+class LaneLine:
+    """One lane on the board."""
+
+    lane: Lane
+    waiting: int
+    open_windows: int
+    estimate: WaitEstimate
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The board of a hall now: lanes, windows with their current ticket, latest calls."""
+
+    lanes: list[LaneLine]
+    windows: list[tuple[Window, Ticket | None]]
+    latest_calls: list[Ticket]
+
+
+async def snapshot(hall_id: int, day: date, latest: int = 10) -> Snapshot:
+    """Everything a screen starts from."""
+    lanes = await Lane.filter(hall_id=hall_id, is_active=True).order_by("prefix")
+    waiting = await waiting_counts(hall_id, day)
+    serving = await open_windows_per_lane(hall_id)
+    lines = [
+        LaneLine(
+            lane=lane,
+            waiting=waiting.get(lane.id, 0),
+            open_windows=serving.get(lane.id, 0),
+            estimate=estimate_wait(
+                waiting.get(lane.id, 0), lane.average_service_minutes, serving.get(lane.id, 0)
+            ),
+        )
+        for lane in lanes
+    ]
+    windows = await Window.filter(hall_id=hall_id).order_by("number")
+    current = {
+        t.window_id: t
+        for t in await Ticket.filter(hall_id=hall_id, business_day=day, status=TicketStatus.CALLED)
+    }
+    calls = (
+        await Ticket.filter(hall_id=hall_id, business_day=day, called_at__isnull=False)
+        .order_by("-called_at", "-id")
+        .limit(latest)
+    )
+    return Snapshot(lines, [(w, current.get(w.id)) for w in windows], list(calls))
