@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from models.accounts.tables import User
 from models.common.actor import Actor
 from models.common.limits import RateLimiter
+from models.queue.board import EventLog
 from schema.loaders import Loaders
 
 
@@ -50,6 +51,7 @@ class Context:
     connection_params: dict[str, Any] | None = None
     limiter: RateLimiter | None = None
     case_feed: CaseFeed | None = None
+    board_log: EventLog | None = None
 
     @property
     def client_address(self) -> str:

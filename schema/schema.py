@@ -22,15 +22,18 @@ from schema.mutations.case_intake import CaseIntakeMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.halls import HallMutation
 from schema.mutations.items import ItemMutation
+from schema.mutations.queue import QueueMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
 from schema.queries.accounts import AccountsQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
+from schema.queries.queue import QueueQuery
 from schema.subscriptions import Subscription
 from schema.types.accounts import User
 from schema.types.cases import Case
 from schema.types.catalogue import Department, Hall, Lane, ServiceItem, Window
+from schema.types.queue import Ticket
 
 
 @strawberry.type
@@ -42,7 +45,7 @@ class NodeQuery:
     )
 
 
-Query = merge_types("Query", (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery))
+Query = merge_types("Query", (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery, QueueQuery))
 Mutation = merge_types(
     "Mutation",
     (
@@ -53,6 +56,7 @@ Mutation = merge_types(
         UserMutation,
         CaseIntakeMutation,
         CaseMutation,
+        QueueMutation,
     ),
 )
 
@@ -80,7 +84,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Hall, Department, ServiceItem, Lane, Window, User, Case],
+        types=[Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket],
         extensions=[
             partial(MaxTokensLimiter, max_token_count=4000),
             QueryLimits,

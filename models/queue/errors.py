@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.common.errors import DomainError, IllegalState, NotFound
+from models.common.errors import IllegalState, NotFound
 
 
 class TicketStateError(IllegalState):
@@ -19,25 +19,29 @@ class TicketNotFound(NotFound):
         super().__init__("号票", key)
 
 
-class LaneFull(DomainError):
+class LaneFull(IllegalState):
     """The lane reached its daily cap or the end of its number range."""
 
-    code = "LANE_FULL"
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="LANE_FULL", current_state="FULL")
 
 
-class HallClosed(DomainError):
+class HallClosed(IllegalState):
     """Tickets are issued only while the hall is open (before the cut-off)."""
 
-    code = "HALL_CLOSED"
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="HALL_CLOSED", current_state="CLOSED")
 
 
-class NothingToCall(DomainError):
+class NothingToCall(IllegalState):
     """No ticket waits for the lanes the window serves."""
 
-    code = "QUEUE_EMPTY"
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="QUEUE_EMPTY", current_state="EMPTY")
 
 
-class BookingLimited(DomainError):
+class BookingLimited(IllegalState):
     """Repeated no-shows suspend booking for a while."""
 
-    code = "BOOKING_LIMITED"
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="BOOKING_LIMITED", current_state="LIMITED")
