@@ -17,6 +17,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth import Tokens
+from api.board_log import RedisEventLog
 from api.case_feed import PostgresCaseFeed
 from api.embedded import EmbeddedServers
 from api.graphql_view import HallGraphQL
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         case_feed = PostgresCaseFeed(database_url)
         graphql.limiter = RedisRateLimiter(app.state.redis)
         graphql.case_feed = case_feed
+        board_log = RedisEventLog(app.state.redis)
+        graphql.board_log = board_log
         try:
             async with RegisterTortoise(
                 app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
@@ -85,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 log.info("api ready", env=settings.env.value)
                 yield
         finally:
+            await board_log.close()
             await case_feed.close()
             await app.state.redis.aclose()
             embedded.stop()

@@ -17,6 +17,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import Tokens
 from models.common.limits import RateLimiter
+from models.queue.board import EventLog
 from schema.context import CaseFeed, Context
 
 
@@ -35,6 +36,7 @@ class HallGraphQL(GraphQL[Context, None]):
         self.tokens = tokens
         self.limiter: RateLimiter | None = None
         self.case_feed: CaseFeed | None = None
+        self.board_log: EventLog | None = None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -46,6 +48,7 @@ class HallGraphQL(GraphQL[Context, None]):
             response=response,
             limiter=self.limiter,
             case_feed=self.case_feed,
+            board_log=self.board_log,
         )
         if isinstance(request, Request):
             await self._authenticate(context, request.headers.get("authorization"))

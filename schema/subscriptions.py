@@ -8,11 +8,15 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry import relay
 
 from models.cases import queries as case_queries
+from models.catalogue.queries import hall_in_scope
 from schema.context import Info
 from schema.permissions import require_actor
+from schema.relay import decode_id
 from schema.types.cases import CaseEvent
+from schema.types.queue import BoardEventPayload
 
 
 @strawberry.type(description="A tick of the server clock.")
@@ -72,3 +76,28 @@ class Subscription:
             for event in await case_queries.events_after(case.id, last):
                 last = event.seq
                 yield CaseEvent.from_row(event, case.number)
+
+    @strawberry.subscription(
+        description=(
+            "Every board event of a hall with its `seq`. With `afterSeq`, first the events after it "
+            "in order, then live ones; without it, live ones from now. When the missed events were "
+            "trimmed, the subscription ends with RESYNC_REQUIRED: load queueBoard and subscribe "
+            "again with the seq you see next."
+        )
+    )
+    async def hall_board(
+        self,
+        info: Info,
+        hall_id: Annotated[relay.GlobalID, strawberry.argument(description="The hall.")],
+        after_seq: Annotated[
+            int | None, strawberry.argument(description="The last `seq` you have.")
+        ] = None,
+    ) -> AsyncGenerator[BoardEventPayload, None]:
+        """Stream a hall's board events."""
+        actor = require_actor(info)
+        board = info.context.board_log
+        if board is None:
+            raise RuntimeError("hallBoard needs the hall event log")
+        hall = await hall_in_scope(actor, decode_id(hall_id, "Hall", "hallId"))
+        async for event in board.follow(hall.id, after_seq):
+            yield BoardEventPayload.of(event)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
+
+from models.common.errors import IllegalState
 
 
 class BoardEventKind(StrEnum):
@@ -34,9 +37,32 @@ class BoardEvent:
     data: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LoggedEvent:
+    """A board event as stored in the log: its hall, seq, kind and JSON data."""
+
+    hall_id: int
+    seq: int
+    kind: str
+    data: dict[str, Any]
+
+
+class ResumeTooOld(IllegalState):
+    """The events after the given seq were trimmed from the log: reload queueBoard."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "错过的事件已过期，请重新加载看板", code="RESYNC_REQUIRED", current_state="TRIMMED"
+        )
+
+
 class EventLog(Protocol):
-    """Appends board events to a hall's log, giving each the hall's next `seq`."""
+    """A hall's event log: append with the hall's next `seq`, follow from a seq."""
 
     async def append(self, events: list[BoardEvent]) -> list[int]:
         """Append in order; returns the sequence numbers given."""
+        ...
+
+    def follow(self, hall_id: int, after_seq: int | None) -> AsyncIterator[LoggedEvent]:
+        """Events after `after_seq` (or from now), then live ones, in order, no duplicates."""
         ...

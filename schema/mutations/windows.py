@@ -9,6 +9,8 @@ from strawberry import relay
 
 from models.catalogue import actions
 from models.catalogue.rules import LaneDraft, WindowDraft
+from models.catalogue.tables import Window as WindowRow
+from models.queue.board import BoardEvent, BoardEventKind
 from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, StateError, returns_errors
 from schema.permissions import require_actor
@@ -121,6 +123,14 @@ WindowStateResult = Annotated[
 ]
 
 
+async def _announce(info: Info, window: WindowRow, kind: BoardEventKind) -> None:
+    """Tell the hall's screens that a window changed state (after the change committed)."""
+    log = info.context.board_log
+    if log is not None:
+        data = {"window_id": window.id, "window_number": window.number, "state": window.state.value}
+        await log.append([BoardEvent(window.hall_id, kind, data)])
+
+
 @strawberry.type
 class WindowMutation:
     """Lanes and windows."""
@@ -168,6 +178,7 @@ class WindowMutation:
         actor = require_actor(info)
         window_id = decode_id(input.window_id, "Window", "window_id")
         window = await actions.open_window(actor, window_id, info.context.now)
+        await _announce(info, window, BoardEventKind.WINDOW_OPENED)
         return WindowStatePayload(window=Window.from_row(window))
 
     @strawberry.mutation(
@@ -179,6 +190,7 @@ class WindowMutation:
         actor = require_actor(info)
         window_id = decode_id(input.window_id, "Window", "window_id")
         window = await actions.pause_window(actor, window_id, input.reason, info.context.now)
+        await _announce(info, window, BoardEventKind.WINDOW_PAUSED)
         return WindowStatePayload(window=Window.from_row(window))
 
     @strawberry.mutation(description="Close a window; it no longer has a clerk.")
@@ -188,4 +200,5 @@ class WindowMutation:
         actor = require_actor(info)
         window_id = decode_id(input.window_id, "Window", "window_id")
         window = await actions.close_window(actor, window_id, input.reason, info.context.now)
+        await _announce(info, window, BoardEventKind.WINDOW_CLOSED)
         return WindowStatePayload(window=Window.from_row(window))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Self
+from typing import Self, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from models.catalogue.tables import Lane as LaneRow
 from models.catalogue.tables import Window as WindowRow
-from models.queue import queries, rules, tables
+from models.queue import board, queries, rules, tables
 from schema.context import Info
 from schema.enums import described_enum
+from schema.naming import camel
 from schema.permissions import require_actor
 from schema.types.catalogue import Lane, Window
 from schema.types.masking import mask_name
@@ -228,3 +230,46 @@ class Appointment:
     starts_at: datetime = strawberry.field(description="Slot start.")
     ends_at: datetime = strawberry.field(description="Slot end.")
     ticket: Ticket | None = strawberry.field(description="The ticket issued at check-in.")
+
+
+BoardEventKind = board.BoardEventKind
+described_enum(
+    board.BoardEventKind,
+    name="BoardEventKind",
+    description="What changed on a hall's board.",
+    values={
+        "TICKET_ISSUED": "A number was taken.",
+        "TICKET_CALLED": "A number was called to a window (announce it).",
+        "TICKET_RECALLED": "A number was called again.",
+        "TICKET_SKIPPED": "A number became a no-show.",
+        "TICKET_TRANSFERRED": "A number moved to another lane or window.",
+        "TICKET_HELD": "A number was put aside.",
+        "TICKET_RESUMED": "A held number is back in line.",
+        "TICKET_FINISHED": "A number was served.",
+        "TICKETS_EXPIRED": "The day's unserved numbers expired.",
+        "WINDOW_OPENED": "A window opened.",
+        "WINDOW_PAUSED": "A window paused.",
+        "WINDOW_CLOSED": "A window closed.",
+        "LANE_COUNTS": "Waiting counts changed.",
+    },
+)
+
+
+@strawberry.type(description="One event of a hall's board log.")
+class BoardEventPayload:
+    """A board event."""
+
+    seq: int = strawberry.field(description="The hall's sequence number: increasing, no gaps.")
+    kind: BoardEventKind = strawberry.field(description="What changed.")
+    data: JSON = strawberry.field(
+        description="Public, masked details: ticket number, lane prefix, window number, status."
+    )
+
+    @classmethod
+    def of(cls, event: board.LoggedEvent) -> Self:
+        """From a logged event."""
+        return cls(
+            seq=event.seq,
+            kind=board.BoardEventKind(event.kind),
+            data=cast("JSON", {camel(k): v for k, v in event.data.items()}),
+        )

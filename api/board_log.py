@@ -1,0 +1,132 @@
+"""The hall event log: a Redis stream per hall whose entry ids are the hall's `seq`.
+
+Appending is one Lua call (INCR the hall's counter, XADD with id `<seq>-0`), so sequence numbers
+are gap-free and in stream order across every API process. One reader task per hall and process
+follows the stream with XREAD BLOCK and hands each event to that process's subscribers; a
+subscriber resuming after `seq` first reads the missed range with XRANGE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+import structlog
+
+from models.queue.board import BoardEvent, LoggedEvent, ResumeTooOld
+
+log = structlog.get_logger(__name__)
+# Entries kept per hall (about a day of a large hall's board changes).
+STREAM_LENGTH = 20_000
+APPEND = """
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'kind', ARGV[3], 'data', ARGV[1])
+return seq
+"""
+
+
+def _keys(hall_id: int) -> tuple[str, str]:
+    return f"hall:{hall_id}:board:seq", f"hall:{hall_id}:board"
+
+
+def _decode(hall_id: int, entry_id: bytes | str, fields: dict[Any, Any]) -> LoggedEvent:
+    raw_id = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+    kind = fields.get(b"kind", fields.get("kind"))
+    data = fields.get(b"data", fields.get("data"))
+    return LoggedEvent(
+        hall_id=hall_id,
+        seq=int(raw_id.split("-", 1)[0]),
+        kind=kind.decode() if isinstance(kind, bytes) else str(kind),
+        data=orjson.loads(data or b"{}"),
+    )
+
+
+class RedisEventLog:
+    """Appends to and follows the halls' event logs."""
+
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+        self._append = redis.register_script(APPEND)
+        self.subscribers: dict[int, set[asyncio.Queue[LoggedEvent]]] = defaultdict(set)
+        self.readers: dict[int, asyncio.Task[None]] = {}
+
+    async def append(self, events: list[BoardEvent]) -> list[int]:
+        """Append in order; returns the seq given to each."""
+        seqs = []
+        for event in events:
+            seq_key, stream = _keys(event.hall_id)
+            payload = orjson.dumps(event.data).decode()
+            args: list[str | int] = [payload, STREAM_LENGTH, event.kind.value]
+            seqs.append(int(await self._append(keys=[seq_key, stream], args=args)))
+        return seqs
+
+    async def last_seq(self, hall_id: int) -> int:
+        """The hall's latest seq (0 before the first event)."""
+        value = await self.redis.get(_keys(hall_id)[0])
+        return int(value or 0)
+
+    async def since(self, hall_id: int, after_seq: int) -> list[LoggedEvent]:
+        """Every stored event after `after_seq`, in order; ResumeTooOld when some were trimmed."""
+        stream = _keys(hall_id)[1]
+        entries = await self.redis.xrange(stream, min=f"{after_seq + 1}-0", max="+")
+        events = [_decode(hall_id, entry_id, fields) for entry_id, fields in entries]
+        first_expected = after_seq + 1
+        if after_seq < await self.last_seq(hall_id) and (
+            not events or events[0].seq != first_expected
+        ):
+            raise ResumeTooOld
+        return events
+
+    async def _follow(self, hall_id: int) -> None:
+        """The process's single reader of a hall's stream."""
+        stream = _keys(hall_id)[1]
+        last = f"{await self.last_seq(hall_id)}-0"
+        while self.subscribers.get(hall_id):
+            try:
+                found = await self.redis.xread({stream: last}, block=1000, count=500)
+            except (aioredis.ConnectionError, aioredis.TimeoutError):
+                log.warning("board log read failed; retrying", hall_id=hall_id)
+                await asyncio.sleep(0.5)
+                continue
+            for _, entries in found or []:
+                for entry_id, fields in entries:
+                    event = _decode(hall_id, entry_id, fields)
+                    last = f"{event.seq}-0"
+                    for queue in list(self.subscribers.get(hall_id, ())):
+                        queue.put_nowait(event)
+
+    async def follow(self, hall_id: int, after_seq: int | None) -> AsyncIterator[LoggedEvent]:
+        """Events of a hall: those after `after_seq` (when given), then live ones, no duplicates."""
+        queue: asyncio.Queue[LoggedEvent] = asyncio.Queue()
+        self.subscribers[hall_id].add(queue)
+        if hall_id not in self.readers or self.readers[hall_id].done():
+            self.readers[hall_id] = asyncio.create_task(self._follow(hall_id))
+        try:
+            last = await self.last_seq(hall_id) if after_seq is None else after_seq
+            for event in await self.since(hall_id, last):
+                last = event.seq
+                yield event
+            while True:
+                event = await queue.get()
+                if event.seq <= last:
+                    continue
+                # A gap (the reader started after some events, or lagged): read the range.
+                missed = [event] if event.seq == last + 1 else await self.since(hall_id, last)
+                for item in missed:
+                    last = item.seq
+                    yield item
+        finally:
+            self.subscribers[hall_id].discard(queue)
+
+    async def close(self) -> None:
+        """Stop the readers."""
+        for task in self.readers.values():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.readers.clear()

@@ -1,0 +1,45 @@
+"""Fixtures of the API tests: a real `hall serve` on the suite's database and Redis."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.api.test_service_process import _wait_ready, free_port
+from tests.conftest import Servers
+
+
+@pytest.fixture
+def server(orm: Servers, tmp_path: Path) -> Iterator[str]:
+    """`hall serve` on the suite's database and Redis."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+    port = free_port()
+    env |= {
+        "HALL_DATA_DIR": str(tmp_path / "data"),
+        "HALL_PORT": str(port),
+        "HALL_ENV": "prod",
+        "HALL_SECRET_KEY": secrets.token_urlsafe(40),
+        "HALL_DATABASE_URL": orm.database_url,
+        "HALL_REDIS_URL": orm.redis_url,
+    }
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base, proc, log_path)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(30)
