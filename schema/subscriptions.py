@@ -12,6 +12,8 @@ from strawberry import relay
 
 from models.cases import queries as case_queries
 from models.catalogue.queries import hall_in_scope
+from models.queue.actions import concerns_window, served_lane_ids
+from models.queue.queries import window_in_scope
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import decode_id
@@ -101,3 +103,28 @@ class Subscription:
         hall = await hall_in_scope(actor, decode_id(hall_id, "Hall", "hallId"))
         async for event in board.follow(hall.id, after_seq):
             yield BoardEventPayload.of(event)
+
+    @strawberry.subscription(
+        description=(
+            "What one window's clerk needs live: board events of the lanes it serves, tickets "
+            "sent to it, and its own state. Same `seq` and resume rules as hallBoard."
+        )
+    )
+    async def window_feed(
+        self,
+        info: Info,
+        window_id: Annotated[relay.GlobalID, strawberry.argument(description="The window.")],
+        after_seq: Annotated[
+            int | None, strawberry.argument(description="The last `seq` you have.")
+        ] = None,
+    ) -> AsyncGenerator[BoardEventPayload, None]:
+        """Stream the events that concern one window."""
+        actor = require_actor(info)
+        board = info.context.board_log
+        if board is None:
+            raise RuntimeError("windowFeed needs the hall event log")
+        window = await window_in_scope(actor, decode_id(window_id, "Window", "windowId"))
+        lanes = set(await served_lane_ids(window))
+        async for event in board.follow(window.hall_id, after_seq):
+            if concerns_window(event.data, window.id, lanes):
+                yield BoardEventPayload.of(event)

@@ -22,6 +22,7 @@ from models.common.checks import Checks
 from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.queue.board import BoardEvent, BoardEventKind
 from models.queue.errors import LaneFull, NothingToCall, TicketNotFound, TicketStateError
+from models.queue.queries import window_in_scope
 from models.queue.rules import (
     DEFAULT_MAX_RECALLS,
     DEFAULT_NEAR_AHEAD,
@@ -61,6 +62,13 @@ def public_ticket(ticket: Ticket, lane: Lane | None = None) -> dict[str, object]
         "window_id": ticket.window_id,
         "holder": (name[:1] + "*" * max(len(name) - 1, 1)) if name else "",
     }
+
+
+def concerns_window(data: dict[str, object], window_id: int, lanes: set[int]) -> bool:
+    """Whether a board event matters to one window: its lanes, its tickets, itself."""
+    if window_id in (data.get("window_id"), data.get("to_window_id")):
+        return True
+    return data.get("lane_id") in lanes or data.get("to_lane_id") in lanes
 
 
 @dataclass(frozen=True)
@@ -180,10 +188,8 @@ async def issue_ticket(
 
 
 async def _window_for(actor: Actor, window_id: int) -> Window:
-    """The window, which must be open and staffed by the actor (or an admin in scope)."""
-    window = await Window.get_or_none(id=window_id).prefetch_related("hall")
-    if window is None or not actor.sees(window.hall.path):
-        raise NotFound("窗口", str(window_id))
+    """The window, which must be staffed by the actor (or an admin in scope)."""
+    window = await window_in_scope(actor, window_id)
     if actor.role is not Role.ADMIN and window.clerk_id != actor.user_id:
         raise Forbidden("只有在岗的窗口人员可以叫号")
     return window

@@ -9,8 +9,18 @@ from datetime import date
 from tortoise.expressions import Q
 
 from models.catalogue.tables import Lane, Window, WindowKind, WindowState
+from models.common.actor import Actor
+from models.common.errors import NotFound
 from models.queue.rules import WaitEstimate, estimate_wait
 from models.queue.tables import Ticket, TicketStatus
+
+
+async def window_in_scope(actor: Actor, window_id: int) -> Window:
+    """A window of a hall the actor sees, or NotFound."""
+    window = await Window.get_or_none(id=window_id).prefetch_related("hall")
+    if window is None or not actor.sees(window.hall.path):
+        raise NotFound("窗口", str(window_id))
+    return window
 
 
 async def open_windows_per_lane(hall_id: int) -> dict[int, int]:

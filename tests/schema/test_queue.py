@@ -161,3 +161,56 @@ async def test_appointment_through_the_api(hall: dict[str, Any]) -> None:
     assert cancelled["data"]["appointmentCancel"]["code"] == "APPOINTMENT_STATE"
     bad = await run("AppointmentBook", {"input": {"slotId": "x", "phone": "1", "name": "a"}})
     assert bad["data"]["appointmentBook"]["code"] == "INVALID_ID"
+
+
+async def test_window_feed_carries_only_the_windows_events(hall: dict[str, Any], orm: Any) -> None:
+    import asyncio  # noqa: PLC0415
+
+    import redis.asyncio as aioredis  # noqa: PLC0415
+
+    from api.board_log import RedisEventLog  # noqa: PLC0415
+    from models.queue.board import BoardEvent, BoardEventKind  # noqa: PLC0415
+    from schema.context import Context  # noqa: PLC0415
+    from schema.schema import schema  # noqa: PLC0415
+
+    lane_b = await f.lane(hall["hall"], "B")
+    dedicated = await f.window(hall["hall"], "2", lanes=(lane_b,))
+    client = aioredis.Redis.from_url(orm.redis_url)
+    log = RedisEventLog(client)
+    context = Context(actor=hall["clerk"], board_log=log)
+    query = "subscription($w: ID!) { windowFeed(windowId: $w) { kind data } }"
+    stream = await schema.subscribe(
+        query, variable_values={"w": to_base64("Window", dedicated.id)}, context_value=context
+    )
+    received: list[Any] = []
+
+    async def read() -> None:
+        async for result in stream:  # type: ignore[union-attr]
+            received.append(result.data["windowFeed"]["data"]["number"])
+            if len(received) == 2:
+                return
+
+    task = asyncio.create_task(read())
+    await asyncio.sleep(0.5)
+    hall_id = hall["hall"].id
+    await log.append(
+        [
+            BoardEvent(
+                hall_id,
+                BoardEventKind.TICKET_ISSUED,
+                {"number": "A001", "lane_id": hall["lane"].id},
+            ),
+            BoardEvent(
+                hall_id, BoardEventKind.TICKET_ISSUED, {"number": "B001", "lane_id": lane_b.id}
+            ),
+            BoardEvent(
+                hall_id,
+                BoardEventKind.TICKET_TRANSFERRED,
+                {"number": "A002", "lane_id": hall["lane"].id, "to_window_id": dedicated.id},
+            ),
+        ]
+    )
+    await asyncio.wait_for(task, 10)
+    assert received == ["B001", "A002"]
+    await log.close()
+    await client.aclose()
