@@ -211,6 +211,7 @@ async def test_window_feed_carries_only_the_windows_events(hall: dict[str, Any],
         ]
     )
     await asyncio.wait_for(task, 10)
+    await stream.aclose()  # type: ignore[union-attr]
     assert received == ["B001", "A002"]
     await log.close()
     await client.aclose()
