@@ -18,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth import Tokens
 from api.board_log import RedisEventLog
+from api.board_page import board_page
 from api.case_feed import PostgresCaseFeed
 from api.embedded import EmbeddedServers
 from api.graphql_view import HallGraphQL
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics),
+        Route("/board/{hall_code}", board_page),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]

@@ -63,6 +63,10 @@ class EventLog(Protocol):
         """Append in order; returns the sequence numbers given."""
         ...
 
+    async def last_seq(self, hall_id: int) -> int:
+        """The hall's latest seq (0 before the first event)."""
+        ...
+
     def follow(self, hall_id: int, after_seq: int | None) -> AsyncIterator[LoggedEvent]:
         """Events after `after_seq` (or from now), then live ones, in order, no duplicates."""
         ...

@@ -31,4 +31,7 @@ class QueueQuery:
         """Board snapshot."""
         hall = await hall_in_scope(require_actor(info), decode_id(hall_id, "Hall", "hallId"))
         day = business_day(hall, info.context.now)
-        return QueueBoard.of(day, await snapshot(hall.id, day))
+        log = info.context.board_log
+        # Read the seq first: events after it may already be in the snapshot, never missing.
+        seq = await log.last_seq(hall.id) if log is not None else 0
+        return QueueBoard.of(day, seq, await snapshot(hall.id, day))

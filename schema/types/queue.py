@@ -193,15 +193,19 @@ class QueueBoard:
     """The board snapshot."""
 
     business_day: date = strawberry.field(description="The hall's day.")
+    seq: int = strawberry.field(
+        description="The hall's last event seq before this snapshot: subscribe to hallBoard with afterSeq = seq."
+    )
     lanes: list[LaneBoardLine] = strawberry.field(description="Lanes by prefix.")
     windows: list[WindowBoardLine] = strawberry.field(description="Windows by number.")
     latest_calls: list[Ticket] = strawberry.field(description="The latest calls, newest first.")
 
     @classmethod
-    def of(cls, day: date, snap: queries.Snapshot) -> Self:
+    def of(cls, day: date, seq: int, snap: queries.Snapshot) -> Self:
         """From the snapshot read."""
         return cls(
             business_day=day,
+            seq=seq,
             lanes=[
                 LaneBoardLine(
                     lane=Lane.from_row(line.lane),
