@@ -72,6 +72,6 @@ class HallGraphQL(GraphQL[Context, None]):
         context.actor, context.user = found
         return True
 
-    def encode_json(self, data: object) -> bytes:
-        """Responses are encoded with orjson."""
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        """Responses are encoded with orjson, as text: WebSocket messages must be text frames."""
+        return orjson.dumps(data).decode()

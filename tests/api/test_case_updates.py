@@ -65,7 +65,9 @@ async def _open(base: str, token: str, number: str, after: int | None) -> Client
 
 
 async def _next(ws: ClientConnection) -> dict[str, Any]:
-    message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+    raw = await asyncio.wait_for(ws.recv(), 10)
+    assert isinstance(raw, str), "graphql-transport-ws messages are text frames (browsers need it)"
+    message = json.loads(raw)
     if message["type"] == "next" and message["payload"].get("data"):
         return dict(message["payload"]["data"]["caseUpdates"])
     return dict(message)
