@@ -22,6 +22,7 @@ from api.board_page import board_page
 from api.case_feed import PostgresCaseFeed
 from api.embedded import EmbeddedServers
 from api.graphql_view import HallGraphQL
+from api.jobs import ArqJobQueue
 from api.limits import RedisRateLimiter
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql.case_feed = case_feed
         board_log = RedisEventLog(app.state.redis)
         graphql.board_log = board_log
+        jobs = await ArqJobQueue.connect(redis_url)
+        graphql.jobs = jobs
         try:
             async with RegisterTortoise(
                 app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 log.info("api ready", env=settings.env.value)
                 yield
         finally:
+            await jobs.close()
             await board_log.close()
             await case_feed.close()
             await app.state.redis.aclose()

@@ -11,6 +11,7 @@ from tortoise import Tortoise
 from tortoise.migrations.api.migrate import migrate
 
 from models.accounts.actions import ensure_admin
+from models.calendar.actions import store_library_years
 from models.db import tortoise_config
 
 log = structlog.get_logger(__name__)
@@ -35,8 +36,12 @@ async def orm(database_url: str, pool_size: int = 5) -> AsyncIterator[None]:
 
 
 async def prepare_database(database_url: str, admin_password: str | None) -> None:
-    """Migrate, then create or reset the admin when a password is configured."""
+    """Migrate, store the library's calendar years, create or reset the admin when asked."""
     await apply_migrations(database_url)
+    async with orm(database_url, pool_size=2):
+        stored = await store_library_years(datetime.now(UTC))
+    if stored:
+        log.info("calendar years stored from the library", years=stored)
     if admin_password:
         async with orm(database_url, pool_size=2):
             await ensure_admin(admin_password, datetime.now(UTC))

@@ -18,7 +18,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from api.auth import Tokens
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
-from schema.context import CaseFeed, Context
+from schema.context import CaseFeed, Context, JobQueue
 
 
 class HallGraphQL(GraphQL[Context, None]):
@@ -37,6 +37,7 @@ class HallGraphQL(GraphQL[Context, None]):
         self.limiter: RateLimiter | None = None
         self.case_feed: CaseFeed | None = None
         self.board_log: EventLog | None = None
+        self.jobs: JobQueue | None = None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -49,6 +50,7 @@ class HallGraphQL(GraphQL[Context, None]):
             limiter=self.limiter,
             case_feed=self.case_feed,
             board_log=self.board_log,
+            jobs=self.jobs,
         )
         if isinstance(request, Request):
             await self._authenticate(context, request.headers.get("authorization"))

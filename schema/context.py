@@ -29,6 +29,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class JobQueue(Protocol):
+    """Hands work to the arq workers (implemented by the API layer)."""
+
+    async def enqueue(self, name: str, *args: object, job_id: str) -> bool:
+        """Queue a job once per id; False when a job with that id is already queued."""
+        ...
+
+
 class CaseFeed(Protocol):
     """Wakes case subscribers when a case gets new events (implemented by the API layer)."""
 
@@ -52,6 +60,7 @@ class Context:
     limiter: RateLimiter | None = None
     case_feed: CaseFeed | None = None
     board_log: EventLog | None = None
+    jobs: JobQueue | None = None
 
     @property
     def client_address(self) -> str:

@@ -18,6 +18,7 @@ from strawberry.tools import merge_types
 
 from schema.extensions import ShapeErrors
 from schema.mutations.auth import AuthMutation
+from schema.mutations.calendar import CalendarMutation
 from schema.mutations.case_intake import CaseIntakeMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.halls import HallMutation
@@ -26,6 +27,7 @@ from schema.mutations.queue import QueueMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
 from schema.queries.accounts import AccountsQuery
+from schema.queries.calendar import CalendarQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
 from schema.queries.queue import QueueQuery
@@ -45,7 +47,9 @@ class NodeQuery:
     )
 
 
-Query = merge_types("Query", (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery, QueueQuery))
+Query = merge_types(
+    "Query", (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery, QueueQuery, CalendarQuery)
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -57,6 +61,7 @@ Mutation = merge_types(
         CaseIntakeMutation,
         CaseMutation,
         QueueMutation,
+        CalendarMutation,
     ),
 )
 

@@ -124,3 +124,29 @@ async def user(
         NOW,
     )
     return row, await actor_of(row)
+
+
+async def always_open(of: Hall) -> None:
+    """Let a hall serve around the clock today (for tests against a server on the real clock)."""
+    from datetime import datetime as _datetime  # noqa: PLC0415
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    from models.calendar.rules import YearSource  # noqa: PLC0415
+    from models.calendar.tables import CalendarYearRecord, HallHours  # noqa: PLC0415
+
+    today = _datetime.now(ZoneInfo(of.timezone)).date()
+    await CalendarYearRecord.create(
+        region=of.region[:6],
+        year=today.year,
+        source=YearSource.NOTICE,
+        holidays=[],
+        workdays=[today.isoformat()] if today.weekday() >= 5 else [],
+        notice="测试：全天办公",
+        loaded_at=NOW,
+    )
+    await HallHours.create(
+        hall_id=of.id,
+        sessions={"weekday": [["00:00", "23:59"]], "saturday": []},
+        ticket_cutoff_minutes=0,
+        updated_at=NOW,
+    )

@@ -8,6 +8,8 @@ from typing import Any
 from tortoise import connections
 
 from models.cases.actions import lapse_overdue_subtasks
+from models.cases.deadlines import recompute_for_year
+from models.queue.actions import rollover
 
 HEARTBEAT_KEY = "hall:worker:heartbeat"
 
@@ -25,5 +27,19 @@ async def lapse_subtasks(ctx: dict[str, Any]) -> int:
     return await lapse_overdue_subtasks(datetime.now(UTC))
 
 
+async def recompute_deadlines(ctx: dict[str, Any], region: str, year: int) -> int:
+    """Recompute open cases' due dates after a calendar year changed; returns how many moved."""
+    return await recompute_for_year(region, year, datetime.now(UTC))
+
+
+async def queue_rollover(ctx: dict[str, Any]) -> int:
+    """Expire the tickets a closed day left unserved; returns how many."""
+    return await rollover(datetime.now(UTC))
+
+
 # Periodic jobs that `hall jobs run NAME` can run at once.
-PERIODIC_JOBS = {"heartbeat": worker_heartbeat, "lapse-subtasks": lapse_subtasks}
+PERIODIC_JOBS = {
+    "heartbeat": worker_heartbeat,
+    "lapse-subtasks": lapse_subtasks,
+    "queue-rollover": queue_rollover,
+}

@@ -9,7 +9,7 @@ from arq.connections import RedisSettings
 from tortoise import Tortoise
 
 from models.db import tortoise_config
-from workers.jobs import lapse_subtasks, worker_heartbeat
+from workers.jobs import lapse_subtasks, queue_rollover, recompute_deadlines, worker_heartbeat
 
 QUEUE_NAME = "hall:queue"
 
@@ -34,11 +34,13 @@ def worker_settings(database_url: str, redis_url: str) -> dict[str, Any]:
         await Tortoise.close_connections()
 
     return {
-        "functions": [worker_heartbeat, lapse_subtasks],
+        "functions": [worker_heartbeat, lapse_subtasks, recompute_deadlines, queue_rollover],
         "cron_jobs": [
             cron(worker_heartbeat, second={0, 30}, run_at_startup=True),
             # Sub-tasks lapse once their due date has ended: check shortly after each hour.
             cron(lapse_subtasks, minute={5}, second={0}),
+            # Days roll over at closing time: check every five minutes.
+            cron(queue_rollover, minute=set(range(0, 60, 5)), second={30}),
         ],
         "redis_settings": redis_settings(redis_url),
         "queue_name": QUEUE_NAME,

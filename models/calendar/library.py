@@ -23,7 +23,7 @@ def library_year(year: int) -> CalendarYear | None:
     """A year's holidays and make-up working days, or None when the library does not know it."""
     if year not in library_years():
         return None
-    holidays = frozenset(d for d in chinese_calendar.holidays if d.year == year and d.weekday() < 5)
+    holidays = frozenset(d for d in chinese_calendar.holidays if d.year == year)
     workdays = frozenset(d for d in chinese_calendar.workdays if d.year == year)
     return CalendarYear(year=year, source=YearSource.LIBRARY, holidays=holidays, workdays=workdays)
 

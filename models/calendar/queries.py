@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 
+from models.calendar.hours import DEFAULT_HOURS, OpeningHours, hours_from_json
 from models.calendar.library import library_year, library_years
-from models.calendar.rules import CalendarYear, WorkingCalendar, YearSource
-from models.calendar.tables import NATIONAL, CalendarYearRecord, HallClosure
+from models.calendar.rules import CalendarYear, WorkingCalendar, YearSource, provisional_year
+from models.calendar.tables import NATIONAL, CalendarYearRecord, HallClosure, HallHours
 from models.catalogue.tables import Hall
 
 
@@ -41,3 +43,41 @@ async def hall_calendar(hall: Hall) -> WorkingCalendar:
     calendar = await region_calendar(hall.region[:6])
     closures = [c.day for c in await HallClosure.filter(hall_id=hall.id).only("day")]
     return WorkingCalendar(years=calendar.years, closures=frozenset(closures))
+
+
+@dataclass(frozen=True)
+class YearView:
+    """A year as `workingCalendar` shows it: its data and where it came from."""
+
+    region: str
+    year: int
+    data: CalendarYear
+    notice: str
+    loaded_at: datetime | None
+
+
+async def year_view(region: str, year: int) -> YearView:
+    """The year in force for a region: its own notice, the national row, the library, or weekends only."""
+    codes = [region] if region == NATIONAL else [region, NATIONAL]
+    rows = {r.region: r for r in await CalendarYearRecord.filter(region__in=codes, year=year)}
+    for code in codes:
+        row = rows.get(code)
+        if row is not None:
+            return YearView(code, year, _year_of(row), row.notice, row.loaded_at)
+    known = _library_calendar().get(year)
+    if known is not None:
+        return YearView(NATIONAL, year, known, "chinese-calendar", None)
+    return YearView(region, year, provisional_year(year), "", None)
+
+
+async def hall_hours(hall_id: int) -> OpeningHours:
+    """A hall's opening hours (the default when none were set)."""
+    row = await HallHours.get_or_none(hall_id=hall_id)
+    if row is None:
+        return DEFAULT_HOURS
+    return hours_from_json(row.sessions, row.ticket_cutoff_minutes)
+
+
+async def closures_between(hall_id: int, start: date, end: date) -> list[HallClosure]:
+    """A hall's local closures in a date range, in order."""
+    return await HallClosure.filter(hall_id=hall_id, day__gte=start, day__lte=end).order_by("day")

@@ -16,12 +16,20 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role
+from models.calendar.hours import can_issue_tickets, closing_time
+from models.calendar.queries import hall_calendar, hall_hours
 from models.catalogue.tables import Hall, Lane, ServiceItem, Window, WindowKind, WindowState
 from models.common.actor import WINDOW_ROLES, Actor
 from models.common.checks import Checks
 from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from models.queue.board import BoardEvent, BoardEventKind
-from models.queue.errors import LaneFull, NothingToCall, TicketNotFound, TicketStateError
+from models.queue.errors import (
+    HallClosed,
+    LaneFull,
+    NothingToCall,
+    TicketNotFound,
+    TicketStateError,
+)
 from models.queue.queries import window_in_scope
 from models.queue.rules import (
     DEFAULT_MAX_RECALLS,
@@ -151,7 +159,10 @@ async def issue_ticket(
     if request.item_id is not None and not await ServiceItem.exists(id=request.item_id):
         raise InvalidInput.single("item_id", "NOT_FOUND", "未找到该服务事项")
     day = business_day(hall, now)
-    local = now.astimezone(ZoneInfo(hall.timezone)).time()
+    local_now = now.astimezone(ZoneInfo(hall.timezone))
+    local = local_now.time()
+    if not can_issue_tickets(await hall_hours(hall.id), await hall_calendar(hall), local_now):
+        raise HallClosed("大厅当前不在取号时间内")
     async with in_transaction():
         if request.holder_phone and request.channel is TicketChannel.PHONE:
             held = await Ticket.filter(
@@ -441,3 +452,20 @@ async def expire_day(hall: Hall, day: date, now: datetime) -> int:
             status=TicketStatus.EXPIRED, updated_at=now, finished_at=now
         )
     return int(count)
+
+
+async def rollover(now: datetime) -> int:
+    """Expire unserved tickets of past days, and of today once the hall has closed (a job)."""
+    expired = 0
+    for hall in await Hall.all():
+        local = now.astimezone(ZoneInfo(hall.timezone))
+        today = local.date()
+        expired += int(
+            await Ticket.filter(hall_id=hall.id, business_day__lt=today, status__in=ACTIVE).update(
+                status=TicketStatus.EXPIRED, updated_at=now, finished_at=now
+            )
+        )
+        closes = closing_time(await hall_hours(hall.id), await hall_calendar(hall), today)
+        if closes is None or local.time() >= closes:
+            expired += await expire_day(hall, today, now)
+    return expired

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
 
+from models.calendar.queries import closures_between, hall_hours
 from models.catalogue import queries, rules, tables
 from schema.context import Info
 from schema.enums import described_enum
 from schema.permissions import require_actor
 from schema.types.accounts import User
+from schema.types.calendar import HallClosure, OpeningHours
 
 HallLevel = tables.HallLevel
 ItemKind = tables.ItemKind
@@ -129,6 +131,21 @@ class Hall(relay.Node):
             parent_id=row.parent_id,
             path=row.path,
         )
+
+    @strawberry.field(description="When the hall serves: working-day and Saturday sessions.")
+    async def opening_hours(self) -> OpeningHours:
+        """Opening hours (defaults until set)."""
+        return OpeningHours.of(await hall_hours(self.id))
+
+    @strawberry.field(description="Local closures between two dates (inclusive).")
+    async def closures(
+        self,
+        start: Annotated[date, strawberry.argument(name="from", description="First day.")],
+        end: Annotated[date, strawberry.argument(name="to", description="Last day.")],
+    ) -> list[HallClosure]:
+        """Closures in a range."""
+        rows = await closures_between(self.id, start, end)
+        return [HallClosure(day=r.day, reason=r.reason) for r in rows]
 
     @strawberry.field(
         description="The hall above this one; null for a root or one outside your scope."

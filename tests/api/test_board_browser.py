@@ -149,6 +149,7 @@ async def test_a_called_ticket_appears_on_the_board(
     committed: Servers, server: str, page: Page
 ) -> None:
     hall = await f.hall("JN")
+    await f.always_open(hall)
     lane = await f.lane(hall, "A")
     window = await f.window(hall, "5")
     _, clerk = await f.user("clerk1", Role.CLERK, of=hall)

@@ -29,6 +29,7 @@ mutation($i: TicketIssueInput!) { ticketIssue(input: $i) { __typename ... on Tic
 @pytest.fixture
 async def setup(committed: Servers) -> dict[str, Any]:
     hall = await f.hall("JN")
+    await f.always_open(hall)
     lane = await f.lane(hall, "A")
     await f.user("screen", Role.MONITOR, of=hall)
     return {"hall": to_base64("Hall", hall.id), "lane": to_base64("Lane", lane.id)}

@@ -23,7 +23,7 @@ async def slot(db: object) -> dict[str, Any]:
     hall = await f.hall("JN")
     lane = await f.lane(hall, "A")
     _, admin = await f.user("admin1", Role.ADMIN, of=hall)
-    draft = appointments.SlotDraft(lane.id, NOW + timedelta(hours=2), NOW + timedelta(hours=3), 2)
+    draft = appointments.SlotDraft(lane.id, NOW + timedelta(hours=1), NOW + timedelta(hours=2), 2)
     row = await appointments.open_slot(admin, draft, NOW)
     return {"slot": row, "admin": admin, "lane": lane}
 
@@ -55,7 +55,7 @@ async def test_check_in_inside_the_window_gives_a_priority_ticket(slot: dict[str
     with pytest.raises(IllegalState) as early:
         await appointments.check_in(booking.code, PHONE, NOW)
     assert early.value.code == "OUTSIDE_CHECK_IN"
-    arrived = NOW + timedelta(hours=1, minutes=45)
+    arrived = NOW + timedelta(minutes=45)
     checked, issued = await appointments.check_in(booking.code, PHONE, arrived)
     assert checked.status.value == "CHECKED_IN"
     assert issued.ticket.priority is TicketPriority.APPOINTMENT

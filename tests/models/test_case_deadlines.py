@@ -86,3 +86,19 @@ async def test_local_closures_push_deadlines(db: object) -> None:
         clerk, intake.Intake(item_code="SC-001", hall_id=hall.id, applicant=APPLICANT), f.NOW
     )
     assert str(case.due_on) == "2026-11-26"  # Mon 23, (Tue 24 closed), Wed 25, Thu 26
+
+
+async def test_library_years_are_stored_once_and_never_over_a_notice(db: object) -> None:
+    from models.calendar.actions import store_library_years  # noqa: PLC0415
+    from models.calendar.library import library_years  # noqa: PLC0415
+
+    await CalendarYearRecord.create(
+        region=NATIONAL, year=2026, source=YearSource.NOTICE, holidays=["2026-01-01"],
+        workdays=[], notice="地方转发通知", loaded_at=f.NOW,
+    )  # fmt: skip
+    stored = await store_library_years(f.NOW)
+    assert stored == len(library_years()) - 1
+    assert await store_library_years(f.NOW) == 0
+    kept = await CalendarYearRecord.get(region=NATIONAL, year=2026)
+    assert (kept.source, kept.holidays) == (YearSource.NOTICE, ["2026-01-01"])
+    assert (await CalendarYearRecord.get(region=NATIONAL, year=2025)).source is YearSource.LIBRARY
