@@ -42,7 +42,7 @@ from models.catalogue.tables import (
     WindowStateChange,
 )
 from models.common.actor import WINDOW_ROLES, Actor
-from models.common.errors import Forbidden, InvalidInput, NotFound
+from models.common.errors import Forbidden, InvalidInput, NotFound, Violation
 
 
 def _require_admin(actor: Actor) -> None:
@@ -112,6 +112,19 @@ async def _department_in_scope(actor: Actor, department_id: int) -> Department:
     return department
 
 
+async def _check_joint_departments(lead: Department, elements: ItemElements) -> None:
+    """Co-handling departments exist in the lead department's hall and are not the lead."""
+    violations = []
+    for index, entry in enumerate(elements.joint_departments):
+        field = ("joint_departments", index, "department_id")
+        if entry.department_id == lead.id:
+            violations.append(Violation(field, "LEAD_DEPARTMENT", "协办部门不能是牵头部门本身"))
+        elif not await Department.exists(id=entry.department_id, hall_id=lead.hall_id):
+            violations.append(Violation(field, "NOT_FOUND", "协办部门应为同一大厅的进驻部门"))
+    if violations:
+        raise InvalidInput(violations)
+
+
 def _element_columns(elements: ItemElements) -> dict[str, Any]:
     full, initials = search_keys(elements.name)
     return {
@@ -124,6 +137,8 @@ def _element_columns(elements: ItemElements) -> dict[str, Any]:
         "day_unit": elements.day_unit,
         "visits_required": elements.visits_required,
         "citywide": elements.citywide,
+        "investment_project": elements.investment_project,
+        "joint_departments": [dataclasses.asdict(j) for j in elements.joint_departments],
         "legal_basis": elements.legal_basis.strip(),
         "conditions": elements.conditions.strip(),
         "result_name": elements.result_name.strip(),
@@ -148,6 +163,7 @@ async def create_item(
     department = await _department_in_scope(actor, department_id)
     check_item_code(code)
     check_item_elements(elements)
+    await _check_joint_departments(department, elements)
     async with in_transaction():
         if await ServiceItem.exists(code=code):
             raise DuplicateCode("实施编码", code, field="code")
@@ -196,6 +212,7 @@ async def update_item(
             raise ValueError(f"unknown item elements: {sorted(unknown)}")
         updated = dataclasses.replace(elements, **changes)
         check_item_elements(updated)
+        await _check_joint_departments(await Department.get(id=item.department_id), updated)
         if updated == elements:
             return item
         item.version += 1

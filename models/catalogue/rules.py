@@ -75,6 +75,14 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class JointDepartment:
+    """A co-handling department of a joint item, with its own limit (并联审批)."""
+
+    department_id: int
+    limit: int
+
+
+@dataclass(frozen=True)
 class ItemElements:
     """The published elements of a service item that versions track."""
 
@@ -92,6 +100,8 @@ class ItemElements:
     materials: tuple[Material, ...] = ()
     fees: tuple[Fee, ...] = ()
     steps: tuple[str, ...] = ("受理", "审查", "决定", "送达")
+    investment_project: bool = False
+    joint_departments: tuple[JointDepartment, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready snapshot (the version record)."""
@@ -101,6 +111,7 @@ class ItemElements:
         data["materials"] = [asdict(m) for m in self.materials]
         data["fees"] = [fee_to_json(f) for f in self.fees]
         data["steps"] = list(self.steps)
+        data["joint_departments"] = [asdict(j) for j in self.joint_departments]
         return data
 
 
@@ -112,6 +123,11 @@ def elements_from_json(data: dict[str, Any]) -> ItemElements:
     values["materials"] = tuple(material_from_json(m) for m in data["materials"])
     values["fees"] = tuple(fee_from_json(f) for f in data["fees"])
     values["steps"] = tuple(data["steps"])
+    values["investment_project"] = bool(data.get("investment_project", False))
+    values["joint_departments"] = tuple(
+        JointDepartment(int(j["department_id"]), int(j["limit"]))
+        for j in data.get("joint_departments", [])
+    )
     return ItemElements(**values)
 
 
@@ -244,11 +260,34 @@ def check_item_elements(elements: ItemElements) -> None:
         checks.text((*at, "legal_basis"), fee.legal_basis, "收费依据", max_len=1000)
         if not _valid_amount(fee.amount):
             checks.fail((*at, "amount"), "INVALID_AMOUNT", "收费金额应为不小于0、最多两位小数的数")
+    _check_joint(checks, elements)
     if not elements.steps:
         checks.fail("steps", "REQUIRED", "办理流程至少包含一个环节")
     for index, step in enumerate(elements.steps):
         checks.text(("steps", index), step, "流程环节", max_len=100)
     checks.raise_if_any()
+
+
+def _check_joint(checks: Checks, elements: ItemElements) -> None:
+    """A joint item names its co-handling departments, each once, each within the promised limit."""
+    joint = elements.joint_departments
+    if elements.kind is not ItemKind.JOINT:
+        if joint:
+            checks.fail("joint_departments", "NOT_JOINT", "只有联办件可以设置协办部门")
+        return
+    if not joint:
+        checks.fail("joint_departments", "REQUIRED", "联办件至少需要一个协办部门")
+    seen: set[int] = set()
+    for index, entry in enumerate(joint):
+        if entry.department_id in seen:
+            checks.fail(("joint_departments", index, "department_id"), "DUPLICATE", "协办部门重复")
+        seen.add(entry.department_id)
+        if not 1 <= entry.limit <= max(elements.promised_limit, 1):
+            checks.fail(
+                ("joint_departments", index, "limit"),
+                "OUT_OF_RANGE",
+                f"协办时限应在1到承诺时限（{elements.promised_limit}天）之间",
+            )
 
 
 def _valid_amount(amount: Decimal) -> bool:

@@ -1045,3 +1045,24 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("clerk20", "柏欣然", "CLERK", "MZ", "18653110020"),
     DemoUser("screen", "大厅叫号屏", "MONITOR", None, "13905310099"),
 )
+
+# Joint items' co-handling departments and their own limits (working days).
+JOINT_DEPARTMENTS: dict[str, tuple[tuple[str, int], ...]] = {
+    # 企业开办一件事: seal engraving (public security), tax and social insurance on the same day.
+    "11370100MB28570014000117003": (("GA", 1), ("SW", 1), ("RS", 1)),
+    # 施工许可并联审批: planning review and the tax on the land within the construction permit's limit.
+    "11370100MB2857030L4000115002": (("ZR", 7), ("SW", 5)),
+    # 网约车经营许可: public security's background checks.
+    "11370100MB2857096J4000121002": (("GA", 5),),
+}
+
+# Investment-project items (投资项目): refusals and denials go to the hall's liaison (否定报备).
+INVESTMENT_ITEMS = frozenset(
+    {
+        "11370100MB2857022R4000114001",  # 建设工程规划许可证核发
+        "11370100MB2857022R4000114002",  # 建设用地规划许可证核发
+        "11370100MB2857022R4000114003",  # 建设项目用地预审与选址意见书核发
+        "11370100MB2857030L4000115001",  # 建筑工程施工许可证核发
+        "11370100MB2857030L4000115002",  # 工程建设项目施工许可并联审批
+    }
+)

@@ -16,6 +16,7 @@ from models.catalogue.rules import (
     Fee,
     HallDraft,
     ItemElements,
+    JointDepartment,
     LaneDraft,
     Material,
     MaterialForm,
@@ -82,6 +83,11 @@ async def load_demo(now: datetime) -> str:
                     for f in item.fees
                 ),
                 steps=item.steps,
+                investment_project=item.code in data.INVESTMENT_ITEMS,
+                joint_departments=tuple(
+                    JointDepartment(departments[code].id, limit)
+                    for code, limit in data.JOINT_DEPARTMENTS.get(item.code, ())
+                ),
             )
             row = await actions.create_item(
                 actor,

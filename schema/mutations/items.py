@@ -17,6 +17,14 @@ from schema.relay import decode_id
 from schema.types.catalogue import DayUnit, ItemKind, MaterialForm, ServiceItem
 
 
+@strawberry.input(description="A co-handling department of a joint item.")
+class JointDepartmentInput:
+    """A co-handling department."""
+
+    department_id: relay.GlobalID = strawberry.field(description="The department (same hall).")
+    limit: int = strawberry.field(description="Its own limit, 1 to the item's promised limit.")
+
+
 @strawberry.input(description="A material the applicant hands in.")
 class MaterialInput:
     """A material."""
@@ -83,7 +91,27 @@ class ServiceItemCreateInput:
     steps: list[str] = strawberry.field(
         default_factory=lambda: ["受理", "审查", "决定", "送达"], description="办理流程, in order."
     )
+    investment_project: bool = strawberry.field(
+        default=False, description="投资项目 item (否定报备 on refusals and denials)."
+    )
+    joint_departments: list[JointDepartmentInput] = strawberry.field(
+        default_factory=list,
+        description="JOINT items: co-handling departments of the same hall, each with a limit of 1 to the promised limit.",
+    )
     note: str = strawberry.field(default="", description="Note on the first version.")
+
+
+def joint_departments(values: list[JointDepartmentInput]) -> tuple[rules.JointDepartment, ...]:
+    """Decode the co-handling departments of an input."""
+    return tuple(
+        rules.JointDepartment(
+            department_id=decode_id(
+                v.department_id, "Department", ("joint_departments", i, "department_id")
+            ),
+            limit=v.limit,
+        )
+        for i, v in enumerate(values)
+    )
 
 
 @strawberry.input(description="Changes to an item's elements; omitted fields stay as they are.")
@@ -114,6 +142,12 @@ class ServiceItemUpdateInput:
     steps: list[str] | None = strawberry.field(
         default=strawberry.UNSET, description="The full new list of steps."
     )
+    investment_project: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="投资项目 item."
+    )
+    joint_departments: list[JointDepartmentInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The full new list of co-handling departments."
+    )
 
     def changes(self) -> dict[str, Any]:
         """The given fields as element changes; null is refused like a missing value."""
@@ -129,9 +163,10 @@ class ServiceItemUpdateInput:
             "conditions",
             "result_name",
             "consult_phone",
+            "investment_project",
         )
         changes: dict[str, Any] = {}
-        for name in (*names, "materials", "fees", "steps"):
+        for name in (*names, "materials", "fees", "steps", "joint_departments"):
             value = getattr(self, name)
             if value is strawberry.UNSET:
                 continue
@@ -141,6 +176,8 @@ class ServiceItemUpdateInput:
                 value = tuple(v.to_rule() for v in value)
             elif name == "steps":
                 value = tuple(value)
+            elif name == "joint_departments":
+                value = joint_departments(value)
             changes[name] = value
         return changes
 
@@ -209,6 +246,8 @@ class ItemMutation:
             materials=tuple(m.to_rule() for m in input.materials),
             fees=tuple(f.to_rule() for f in input.fees),
             steps=tuple(input.steps),
+            investment_project=input.investment_project,
+            joint_departments=joint_departments(input.joint_departments),
         )
         item = await actions.create_item(
             actor,

@@ -248,6 +248,25 @@ class Fee:
         )
 
 
+@strawberry.type(description="A co-handling department of a joint item and its own limit.")
+class JointDepartment:
+    """A joint item's co-handling department."""
+
+    limit: int = strawberry.field(description="Its limit, in the item's day unit.")
+    department_id: strawberry.Private[int]
+
+    @strawberry.field(description="The co-handling department.")
+    async def department(self, info: Info) -> Department | None:
+        """The department (null if it no longer exists)."""
+        row = await info.context.loaders.department.load(self.department_id)
+        return Department.from_row(row) if row else None
+
+    @classmethod
+    def many(cls, data: list[dict[str, Any]]) -> list[JointDepartment]:
+        """From stored JSON."""
+        return [cls(limit=int(j["limit"]), department_id=int(j["department_id"])) for j in data]
+
+
 @strawberry.type(description="The published elements of an item as of one version.")
 class ServiceItemElements:
     """A snapshot of an item's elements."""
@@ -270,6 +289,12 @@ class ServiceItemElements:
     materials: list[Material] = strawberry.field(description="申请材料.")
     fees: list[Fee] = strawberry.field(description="收费项目; empty when free.")
     steps: list[str] = strawberry.field(description="办理流程, in order.")
+    investment_project: bool = strawberry.field(
+        description="投资项目 item: refusals and denials are reported to the hall's liaison (否定报备)."
+    )
+    joint_departments: list[JointDepartment] = strawberry.field(
+        description="A JOINT item's co-handling departments with their limits (并联审批)."
+    )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
@@ -289,6 +314,8 @@ class ServiceItemElements:
             materials=[Material.from_json(m) for m in data["materials"]],
             fees=[Fee.from_json(f) for f in data["fees"]],
             steps=list(data["steps"]),
+            investment_project=bool(data.get("investment_project", False)),
+            joint_departments=JointDepartment.many(data.get("joint_departments", [])),
         )
 
 
@@ -342,6 +369,12 @@ class ServiceItem(relay.Node):
     materials: list[Material] = strawberry.field(description="申请材料.")
     fees: list[Fee] = strawberry.field(description="收费项目; empty when free.")
     steps: list[str] = strawberry.field(description="办理流程, in order.")
+    investment_project: bool = strawberry.field(
+        description="投资项目 item: refusals and denials are reported to the hall's liaison (否定报备)."
+    )
+    joint_departments: list[JointDepartment] = strawberry.field(
+        description="A JOINT item's co-handling departments with their limits (并联审批)."
+    )
     status: ItemStatus = strawberry.field(description="LISTED or DELISTED.")
     listed_at: datetime = strawberry.field(description="When the item was (last) listed.")
     delisted_at: datetime | None = strawberry.field(description="When it was delisted, if it is.")
@@ -372,6 +405,8 @@ class ServiceItem(relay.Node):
             materials=[Material.from_json(m) for m in row.materials],
             fees=[Fee.from_json(f) for f in row.fees],
             steps=list(row.steps),
+            investment_project=row.investment_project,
+            joint_departments=JointDepartment.many(row.joint_departments),
             status=row.status,
             listed_at=row.listed_at,
             delisted_at=row.delisted_at,

@@ -136,20 +136,21 @@ async def test_jobs_run_lapse_subtasks(committed: Servers) -> None:
     from models.cases import intake  # noqa: PLC0415
     from models.cases.rules import Applicant  # noqa: PLC0415
     from models.cases.tables import ApplicantKind, CaseSubtask  # noqa: PLC0415
-    from models.catalogue.tables import ServiceItem, ServiceItemVersion  # noqa: PLC0415
+    from models.catalogue import actions as catalogue  # noqa: PLC0415
+    from models.catalogue.rules import JointDepartment  # noqa: PLC0415
+    from models.catalogue.tables import ItemKind  # noqa: PLC0415
+    from models.common.actor import SYSTEM_ACTOR  # noqa: PLC0415
 
     hall = await f.hall("JN")
     lead = await f.department(hall, "SC", "市市场监管局")
     co = await f.department(hall, "ZJ", "市住建局")
-    item = await f.item(lead, "SC-JOINT")
-    version = await ServiceItemVersion.get(item_id=item.id)
-    version.elements = {
-        **version.elements,
-        "kind": "JOINT",
-        "joint_departments": [{"department_id": co.id, "limit": 1}],
-    }
-    await version.save(update_fields=["elements"])
-    await ServiceItem.filter(id=item.id).update(kind="JOINT")
+    await catalogue.create_item(
+        SYSTEM_ACTOR,
+        department_id=lead.id,
+        code="SC-JOINT",
+        elements=f.elements(kind=ItemKind.JOINT, joint_departments=(JointDepartment(co.id, 1),)),
+        now=f.NOW,
+    )
     _, clerk = await f.user("clerk1", Role.CLERK, of=hall, department_id=lead.id)
     weeks_ago = datetime.now(UTC) - timedelta(days=21)
     applicant = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")

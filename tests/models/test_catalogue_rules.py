@@ -13,6 +13,7 @@ from models.catalogue.errors import WindowStateError
 from models.catalogue.rules import (
     Fee,
     HallDraft,
+    JointDepartment,
     LaneDraft,
     check_hall,
     check_item_elements,
@@ -36,7 +37,10 @@ def codes(exc: pytest.ExceptionInfo[InvalidInput]) -> set[tuple[str, str]]:
     kind=st.sampled_from([ItemKind.PROMISED, ItemKind.JOINT, ItemKind.REPORTED]),
 )
 def test_promised_limit_never_exceeds_legal(legal: int, promised: int, kind: ItemKind) -> None:
-    candidate = elements(kind=kind, legal_limit=legal, promised_limit=promised)
+    joint = (JointDepartment(99, 1),) if kind is ItemKind.JOINT else ()
+    candidate = elements(
+        kind=kind, legal_limit=legal, promised_limit=promised, joint_departments=joint
+    )
     if 1 <= promised <= legal:
         check_item_elements(candidate)
     else:
@@ -137,3 +141,37 @@ def test_polyphones_add_alternative_initials() -> None:
     assert "yhh" not in keys
     _, keys = search_keys("重庆行")
     assert len(keys.split(" ")) >= 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "joint", "expected"),
+    [
+        (ItemKind.JOINT, (), {("joint_departments", "REQUIRED")}),
+        (ItemKind.PROMISED, ((3, 1),), {("joint_departments", "NOT_JOINT")}),
+        (ItemKind.JOINT, ((3, 1), (3, 2)), {("joint_departments.1.department_id", "DUPLICATE")}),
+        (ItemKind.JOINT, ((3, 4),), {("joint_departments.0.limit", "OUT_OF_RANGE")}),
+    ],
+)
+def test_joint_departments_rules(
+    kind: ItemKind, joint: tuple[tuple[int, int], ...], expected: set[tuple[str, str]]
+) -> None:
+    candidate = elements(
+        kind=kind,
+        legal_limit=20,
+        promised_limit=3,
+        joint_departments=tuple(JointDepartment(d, limit) for d, limit in joint),
+    )
+    with pytest.raises(InvalidInput) as exc:
+        check_item_elements(candidate)
+    assert codes(exc) == expected
+
+
+def test_joint_elements_round_trip_through_json() -> None:
+    item = elements(
+        kind=ItemKind.JOINT,
+        promised_limit=3,
+        investment_project=True,
+        joint_departments=(JointDepartment(3, 2),),
+    )
+    check_item_elements(item)
+    assert elements_from_json(item.to_json()) == item

@@ -18,7 +18,8 @@ from api.limits import RedisRateLimiter
 from models.accounts.tables import Role
 from models.cases.tables import Case, CaseEvent, CaseNumberCounter
 from models.catalogue import actions as catalogue
-from models.catalogue.tables import DayUnit, ItemKind, ServiceItem, ServiceItemVersion
+from models.catalogue.rules import JointDepartment
+from models.catalogue.tables import DayUnit, ItemKind, ServiceItem
 from models.common.actor import SYSTEM_ACTOR
 from models.notifications.tables import Notification
 from schema.context import Context
@@ -43,15 +44,6 @@ async def make_item(dept: Any, code: str, **changes: Any) -> ServiceItem:
     return await catalogue.create_item(
         SYSTEM_ACTOR, department_id=dept.id, code=code, elements=f.elements(**changes), now=NOW
     )
-
-
-async def set_elements(item: ServiceItem, **values: Any) -> None:
-    """Change stored elements of the current version (kinds the factory does not build)."""
-    version = await ServiceItemVersion.get(item_id=item.id, version=item.version)
-    version.elements = {**version.elements, **values}
-    await version.save(update_fields=["elements"])
-    if "kind" in values:
-        await ServiceItem.filter(id=item.id).update(kind=values["kind"])
 
 
 @pytest.fixture
@@ -352,8 +344,7 @@ async def test_correction_needs_a_list(world: dict[str, Any]) -> None:
 
 
 async def test_reject_at_intake_reports_investment_items(world: dict[str, Any]) -> None:
-    item = await make_item(world["dept"], "SC-INV")
-    await set_elements(item, investment_project=True)
+    await make_item(world["dept"], "SC-INV", investment_project=True)
     result = await act(
         world,
         "CaseReject",
@@ -518,16 +509,14 @@ async def test_forward_is_for_reported_items(world: dict[str, Any]) -> None:
     number = (await accept(world))["number"]
     refused = await act(world, "CaseForward", "clerk", number=number, authority="省市场监管局")
     assert (refused["__typename"], refused["currentState"]) == ("CaseStateError", "ACCEPTED")
-    item = await make_item(world["dept"], "SC-REP")
-    await set_elements(item, kind="REPORTED")
+    await make_item(world["dept"], "SC-REP", kind=ItemKind.REPORTED)
     reported = (await accept(world, itemCode="SC-REP"))["number"]
     sent = await act(world, "CaseForward", "clerk", number=reported, authority="省市场监管局")
     assert (sent["case"]["status"], sent["case"]["forwardedTo"]) == ("FORWARDED", "省市场监管局")
 
 
 async def test_denied_investment_case_is_reported(world: dict[str, Any]) -> None:
-    item = await make_item(world["dept"], "SC-INV")
-    await set_elements(item, investment_project=True)
+    await make_item(world["dept"], "SC-INV", investment_project=True)
     number = (await accept(world, itemCode="SC-INV"))["number"]
     await act(world, "CaseComplete", "chief", number=number, outcome="DENIED", note="不符合规划")
     assert await events(number) == ["ACCEPTED", "COMPLETED", "NEGATIVE_REPORTED"]
@@ -617,11 +606,12 @@ async def test_unmask_is_role_gated_and_recorded(world: dict[str, Any]) -> None:
 
 @pytest.fixture
 async def joint(world: dict[str, Any]) -> dict[str, Any]:
-    item = await make_item(world["dept"], "SC-JOINT", promised_limit=10)
-    await set_elements(
-        item,
-        kind="JOINT",
-        joint_departments=[{"department_id": world["other"].id, "limit": 5}],
+    await make_item(
+        world["dept"],
+        "SC-JOINT",
+        kind=ItemKind.JOINT,
+        promised_limit=10,
+        joint_departments=(JointDepartment(world["other"].id, 5),),
     )
     case = await accept(world, itemCode="SC-JOINT")
     return world | {"number": case["number"], "case": case}

@@ -306,3 +306,43 @@ async def test_bad_paging_arguments_are_top_level_input_errors(
     assert result["data"] is None
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert result["errors"][0]["extensions"]["field"] == field
+
+
+async def test_joint_item_with_its_co_handling_departments(setup: dict[str, Any]) -> None:
+    other = await f.department(setup["hall"], "ZJ", "市住建局")
+    elsewhere = await f.department(await f.hall("QD"), "ZJ", "青岛市住建局")
+    joint = [{"departmentId": to_base64("Department", other.id), "limit": 1}]
+    created = await run(
+        "ServiceItemCreate",
+        {
+            "input": item_input(
+                setup["dept"].id, kind="JOINT", jointDepartments=joint, investmentProject=True
+            )
+        },
+        actor=setup["admin"],
+    )
+    item = created["data"]["serviceItemCreate"]["serviceItem"]
+    assert item["investmentProject"] is True
+    assert item["jointDepartments"] == [
+        {"limit": 1, "department": {"id": joint[0]["departmentId"], "name": "市住建局"}}
+    ]
+    cases = ((setup["dept"].id, "LEAD_DEPARTMENT", "2"), (elsewhere.id, "NOT_FOUND", "3"))
+    for department, code, suffix in cases:
+        bad = [{"departmentId": to_base64("Department", department), "limit": 1}]
+        result = await run(
+            "ServiceItemCreate",
+            {
+                "input": item_input(
+                    setup["dept"].id,
+                    code=f"11370100MB2857001X444211700{suffix}",
+                    kind="JOINT",
+                    jointDepartments=bad,
+                )
+            },
+            actor=setup["admin"],
+        )
+        error = result["data"]["serviceItemCreate"]
+        assert (error["code"], error["field"]) == (
+            code,
+            ["input", "jointDepartments", "0", "departmentId"],
+        )
