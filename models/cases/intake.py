@@ -53,6 +53,7 @@ class Intake:
     hall_id: int
     applicant: Applicant
     window_id: int | None = None
+    ticket_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class _Checked:
     version: ServiceItemVersion
     applicant: Applicant
     window_id: int | None
+    ticket_id: int | None
 
 
 def _same_city(a: Hall, b: Hall) -> bool:
@@ -98,10 +100,16 @@ async def _check_intake(actor: Actor, intake: Intake, checks: Checks) -> _Checke
         window_id = own.id if own else None
     elif not await Window.exists(id=window_id, hall_id=hall.id):
         checks.fail((*INTAKE, "window_id"), "NOT_FOUND", "窗口不属于收件大厅")
+    if intake.ticket_id is not None:
+        from models.queue.tables import Ticket, TicketStatus  # noqa: PLC0415
+
+        ticket = await Ticket.get_or_none(id=intake.ticket_id, hall_id=hall.id)
+        if ticket is None or ticket.status not in (TicketStatus.CALLED, TicketStatus.FINISHED):
+            checks.fail((*INTAKE, "ticket_id"), "NOT_FOUND", "号票应为本大厅已叫号或已办结的号票")
     checks.raise_if_any()
     assert item is not None  # noqa: S101  (checked above)
     version = await ServiceItemVersion.get(item_id=item.id, version=item.version)
-    return _Checked(hall, item, version, applicant, window_id)
+    return _Checked(hall, item, version, applicant, window_id, intake.ticket_id)
 
 
 async def _next_number(hall: Hall, now: datetime) -> str:
@@ -146,6 +154,7 @@ def _new_case(
         applicant_phone=checked.applicant.phone,
         contact_name=checked.applicant.contact_name,
         window_id=checked.window_id,
+        ticket_id=checked.ticket_id,
         status=status,
         received_at=now,
         received_by_id=actor.user_id or None,

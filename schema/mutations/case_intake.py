@@ -45,6 +45,10 @@ class CaseIntakeInput:
     window_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The receiving window; defaults to the window you staff."
     )
+    ticket_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The queue ticket being served (called or finished), for the trace.",
+    )
 
 
 @strawberry.input(description="Accept a new application, or one whose missing materials came in.")
@@ -131,6 +135,7 @@ def _intake(value: CaseIntakeInput) -> intake.Intake:
             contact_name=value.applicant.contact_name,
         ),
         window_id=decode_optional_id(value.window_id, "Window", ("intake", "window_id")),
+        ticket_id=decode_optional_id(value.ticket_id, "Ticket", ("intake", "ticket_id")),
     )
 
 

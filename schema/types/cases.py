@@ -342,6 +342,7 @@ class Case(relay.Node):
         description="When a refusal or denial was reported to the investment-project liaison (否定报备)."
     )
     closed_at: datetime | None = strawberry.field(description="When the case left the open states.")
+    ticket_id: strawberry.Private[int | None]
     allowed_actions: list[CaseAction] = strawberry.field(
         description="What the state machine allows next (your role may still forbid some)."
     )
@@ -395,6 +396,7 @@ class Case(relay.Node):
             forwarded_to=row.forwarded_to,
             negative_reported_at=row.negative_reported_at,
             closed_at=row.closed_at,
+            ticket_id=row.ticket_id,
             allowed_actions=rules.allowed_actions(row.status),
             hall_id=row.hall_id,
             department_id=row.department_id,
@@ -424,6 +426,16 @@ class Case(relay.Node):
         row = await info.context.loaders.item.load(self.item_id)
         assert row is not None  # noqa: S101  (foreign key)
         return ServiceItem.from_row(row)
+
+    @strawberry.field(description="The queue ticket the case came from, if linked.")
+    async def ticket_number(self) -> str | None:
+        """The ticket's number (e.g. A023) for the trace ticket -> case."""
+        if self.ticket_id is None:
+            return None
+        from models.queue.tables import Ticket  # noqa: PLC0415
+
+        ticket = await Ticket.get_or_none(id=self.ticket_id).only("number")
+        return ticket.number if ticket else None
 
     @strawberry.field(description="The number of the item version whose rules the case keeps.")
     async def item_version(self, info: Info) -> int:

@@ -102,3 +102,33 @@ async def test_library_years_are_stored_once_and_never_over_a_notice(db: object)
     kept = await CalendarYearRecord.get(region=NATIONAL, year=2026)
     assert (kept.source, kept.holidays) == (YearSource.NOTICE, ["2026-01-01"])
     assert (await CalendarYearRecord.get(region=NATIONAL, year=2025)).source is YearSource.LIBRARY
+
+
+async def test_year_boundary_through_calendar_year_set_and_the_job(db: object) -> None:
+    from tests.operations import run  # noqa: PLC0415
+    from workers.jobs import recompute_deadlines  # noqa: PLC0415
+
+    hall = await f.hall("JN")
+    dept = await f.department(hall, "SC", "市市场监管局")
+    await catalogue.create_item(
+        SYSTEM_ACTOR,
+        department_id=dept.id,
+        code="SC-010",
+        elements=f.elements(promised_limit=10),
+        now=f.NOW,
+    )
+    _, clerk = await f.user("clerk1", Role.CLERK, of=hall, department_id=dept.id)
+    _, city_admin = await f.user("cityadmin", Role.ADMIN)
+    case = await _ten_day_case(clerk, hall.id)
+    assert (str(case.due_on), case.due_provisional) == ("2027-01-07", True)
+    notice = {
+        "year": 2027,
+        "holidays": ["2027-01-01"],
+        "workdays": [],
+        "notice": "国务院办公厅关于2027年部分节假日安排的通知",
+    }
+    loaded = await run("CalendarYearSet", {"input": notice}, actor=city_admin)
+    assert loaded["data"]["calendarYearSet"]["calendar"]["source"] == "NOTICE"
+    assert await recompute_deadlines({}, NATIONAL, 2027) == 1
+    moved = await Case.get(id=case.id)
+    assert (str(moved.due_on), moved.due_provisional) == ("2027-01-08", False)

@@ -777,3 +777,28 @@ async def test_case_events_cannot_be_changed(world: dict[str, Any]) -> None:
             await connections.get("default").execute_query(
                 "UPDATE case_event SET remark = 'x' WHERE case_id = $1", [case.id]
             )
+
+
+async def test_intake_links_the_ticket_being_served(world: dict[str, Any]) -> None:
+    from models.catalogue.rules import LaneDraft  # noqa: PLC0415
+    from models.queue import actions as queue  # noqa: PLC0415
+    from models.queue.tables import TicketChannel  # noqa: PLC0415
+
+    lane = await catalogue.create_lane(
+        SYSTEM_ACTOR, LaneDraft(hall_id=world["hall"].id, prefix="A", name="A类"), NOW
+    )
+    window = await f.window(world["hall"], "9")
+    await catalogue.open_window(world["front"], window.id, NOW)
+    request = queue.TicketRequest(world["hall"].id, lane.id, TicketChannel.KIOSK)
+    served = (await queue.issue_ticket(None, request, NOW)).ticket
+    waiting = (await queue.issue_ticket(None, request, NOW)).ticket
+    await queue.call_next(world["front"], window.id, NOW)
+    linked = await accept(world, ticketId=to_base64("Ticket", served.id))
+    assert linked["ticketNumber"] == "A001"
+    refused = await run(
+        "CaseAccept",
+        {"input": {"intake": intake(world, ticketId=to_base64("Ticket", waiting.id))}},
+        actor=world["front"],
+    )
+    error = refused["data"]["caseAccept"]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["input", "intake", "ticketId"])
