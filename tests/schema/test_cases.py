@@ -802,3 +802,38 @@ async def test_intake_links_the_ticket_being_served(world: dict[str, Any]) -> No
     )
     error = refused["data"]["caseAccept"]
     assert (error["code"], error["field"]) == ("NOT_FOUND", ["input", "intake", "ticketId"])
+
+
+@pytest.mark.parametrize(
+    ("op", "actor", "fields", "field"),
+    [
+        ("CaseSuspend", "clerk", {"reason": " "}, "reason"),
+        ("CaseWithdraw", "front", {"reason": ""}, "reason"),
+        ("CaseExtend", "chief", {"days": 2, "reason": ""}, "reason"),
+        ("CaseForward", "clerk", {"authority": ""}, "authority"),
+        ("CaseDeliver", "front", {"method": "WINDOW", "remark": "x" * 501}, "remark"),
+    ],
+)
+async def test_required_reasons(
+    world: dict[str, Any], op: str, actor: str, fields: dict[str, Any], field: str
+) -> None:
+    number = (await accept(world))["number"]
+    result = await act(world, op, actor, number=number, **fields)
+    assert (result["__typename"], result["field"]) == ("InputError", ["input", field])
+    assert await events(number) == ["ACCEPTED"]
+
+
+@pytest.mark.parametrize(
+    ("op", "fields"),
+    [
+        ("CaseStartReview", {}),
+        ("CaseSuspend", {"reason": "听证"}),
+        ("CaseComplete", {"outcome": "APPROVED"}),
+        ("CaseUnmask", {"purpose": "联系申请人"}),
+    ],
+)
+async def test_unknown_cases_are_not_found(
+    world: dict[str, Any], op: str, fields: dict[str, Any]
+) -> None:
+    result = await act(world, op, "admin", number="JN-20261120-999999", **fields)
+    assert (result["__typename"], result["code"]) == ("NotFoundError", "NOT_FOUND")
