@@ -1,0 +1,203 @@
+"""The call-next race: N windows calling concurrently through the GraphQL mutation.
+
+Run: .venv/bin/python -m tests.benchmarks.queue_race [--windows 40] [--tickets 20000]
+Starts `hall serve` on embedded servers (or --database-url/--redis-url), creates a hall open
+around the clock with one lane and N open windows (one clerk each), loads the tickets directly,
+then every window loops ticketCallNext + ticketFinish until the queue is empty. Prints calls/s,
+call latency (median, p99) and checks that no ticket was called twice and none was skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from strawberry.relay import from_base64, to_base64
+from tortoise import Tortoise
+
+from api.database import orm
+from models.accounts.tables import Role
+from models.catalogue import actions as catalogue
+from models.catalogue.rules import LaneDraft
+from models.common.actor import SYSTEM_ACTOR
+from models.queue.rules import rank
+from models.queue.tables import Ticket, TicketChannel, TicketPriority, TicketStatus
+from tests import factories as f
+from tests.api.test_service_process import _wait_ready, free_port
+
+CALL = "mutation($i: TicketCallNextInput!){ticketCallNext(input:$i){__typename ... on TicketPayload{ticket{id}} ... on UserError{code}}}"
+FINISH = "mutation($i: TicketFinishInput!){ticketFinish(input:$i){__typename}}"
+
+
+async def prepare(
+    database_url: str, windows: int, tickets: int
+) -> tuple[list[tuple[str, str]], int]:
+    """The hall, lane, open windows with their clerks, and the tickets; returns (login, window id)."""
+    async with orm(database_url):
+        hall = await f.hall("BENCH")
+        await f.always_open(hall)
+        lane = await catalogue.create_lane(
+            SYSTEM_ACTOR,
+            LaneDraft(
+                hall_id=hall.id,
+                prefix="A",
+                name="A类",
+                range_start=1,
+                range_end=9999,
+                daily_cap=9999,
+            ),
+            datetime.now(UTC),
+        )
+        pairs = []
+        for n in range(windows):
+            window = await f.window(hall, str(n + 1))
+            user, clerk = await f.user(f"bench{n:03d}", Role.CLERK, of=hall)
+            await catalogue.open_window(clerk, window.id, datetime.now(UTC))
+            pairs.append((user.username, to_base64("Window", window.id)))
+        now = datetime.now(UTC)
+        local = now.astimezone(ZoneInfo(hall.timezone))
+        day = local.date()
+        rows = [
+            Ticket(
+                hall_id=hall.id,
+                lane_id=lane.id,
+                issued_lane_id=lane.id,
+                business_day=day,
+                sequence=n + 1,
+                number=f"A{n + 1:04d}",
+                channel=TicketChannel.KIOSK,
+                priority=TicketPriority.NORMAL,
+                rank=rank(TicketPriority.NORMAL, local.time()) + n,
+                issued_at=now,
+                updated_at=now,
+            )
+            for n in range(tickets)
+        ]
+        await Ticket.bulk_create(rows, batch_size=2000)
+    await Tortoise.close_connections()
+    return pairs, tickets
+
+
+async def drive(base: str, pairs: list[tuple[str, str]]) -> tuple[list[int], list[float], float]:
+    """Every window calls and finishes until the queue is empty."""
+    called: list[int] = []
+    latencies: list[float] = []
+    login = "mutation($i: AuthLoginInput!){authLogin(input:$i){... on AuthLoginSuccess{token}}}"
+
+    async def window(username: str, window_id: str) -> None:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            body = {
+                "query": login,
+                "variables": {"i": {"username": username, "password": f.PASSWORD}},
+            }
+            token = (await client.post("/graphql", json=body)).json()["data"]["authLogin"]["token"]
+            headers = {"Authorization": f"Bearer {token}"}
+            while True:
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql",
+                    headers=headers,
+                    json={"query": CALL, "variables": {"i": {"windowId": window_id}}},
+                )
+                latencies.append(time.perf_counter() - started)
+                result: Any = response.json()["data"]["ticketCallNext"]
+                if result["__typename"] != "TicketPayload":
+                    assert result["code"] == "QUEUE_EMPTY", result
+                    return
+                ticket_id = result["ticket"]["id"]
+                called.append(int(from_base64(ticket_id)[1]))
+                await client.post(
+                    "/graphql",
+                    headers=headers,
+                    json={
+                        "query": FINISH,
+                        "variables": {"i": {"ticketId": ticket_id, "outcome": "SERVED"}},
+                    },
+                )
+
+    started = time.perf_counter()
+    await asyncio.gather(*(window(u, w) for u, w in pairs))
+    return called, latencies, time.perf_counter() - started
+
+
+async def verify(database_url: str, tickets: int) -> tuple[int, int]:
+    """Finished and still waiting tickets in the database."""
+    async with orm(database_url):
+        finished = await Ticket.filter(status=TicketStatus.FINISHED).count()
+        waiting = await Ticket.filter(status=TicketStatus.WAITING).count()
+    return finished, waiting
+
+
+def main() -> None:
+    """Start the service, race the windows, print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--windows", type=int, default=40)
+    parser.add_argument("--tickets", type=int, default=20_000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hall-race-") as tmp:
+        from api.embedded import EmbeddedServers  # noqa: PLC0415
+
+        embedded = EmbeddedServers(Path(tmp) / "data")
+        embedded.start(postgres=args.database_url is None, redis=args.redis_url is None)
+        database_url = args.database_url or embedded.database_url
+        redis_url = args.redis_url or embedded.redis_url
+        assert database_url
+        assert redis_url
+        from api.database import apply_migrations  # noqa: PLC0415
+
+        asyncio.run(apply_migrations(database_url))
+        pairs, tickets = asyncio.run(prepare(database_url, args.windows, args.tickets))
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
+        env |= {
+            "HALL_DATA_DIR": str(Path(tmp) / "serve"), "HALL_PORT": str(port), "HALL_ENV": "prod",
+            "HALL_LOG_LEVEL": "WARNING", "HALL_SECRET_KEY": secrets.token_urlsafe(40),
+            "HALL_DATABASE_URL": database_url, "HALL_REDIS_URL": redis_url,
+        }  # fmt: skip
+        log_path = Path(tmp) / "serve.log"
+        with log_path.open("wb") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "api.cli", "serve"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_ready(base, proc, log_path)
+            called, latencies, elapsed = asyncio.run(drive(base, pairs))
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(30)
+        finished, waiting = asyncio.run(verify(database_url, tickets))
+        embedded.stop()
+    twice = sum(1 for _, n in Counter(called).items() if n > 1)
+    print(
+        f"{len(pairs)} windows, {tickets} tickets: {len(called)} calls in {elapsed:.1f} s = {len(called) / elapsed:.0f} calls/s"
+    )
+    print(
+        f"call latency median {statistics.median(latencies) * 1000:.1f} ms, p99 {sorted(latencies)[int(len(latencies) * 0.99)] * 1000:.1f} ms"
+    )
+    print(
+        f"called twice: {twice}; finished {finished}, still waiting {waiting} (skipped: {tickets - finished})"
+    )
+
+
+if __name__ == "__main__":
+    main()
