@@ -165,10 +165,21 @@ def worker() -> None:
     from arq.worker import run_worker  # noqa: PLC0415
 
     from workers.settings import worker_settings  # noqa: PLC0415
+    from workers.sms.config import SmsConfig  # noqa: PLC0415
 
     settings = _settings()
+    sms = SmsConfig(
+        provider=settings.sms_provider,
+        endpoint=settings.sms_endpoint,
+        access_key_id=settings.sms_access_key_id,
+        access_key_secret=settings.sms_access_key_secret.get_secret_value()
+        if settings.sms_access_key_secret
+        else "",
+        sign_name=settings.sms_sign_name,
+        protocol=settings.sms_protocol,
+    )
     with _servers(settings) as (database_url, redis_url):
-        run_worker(worker_settings(database_url, redis_url))
+        run_worker(worker_settings(database_url, redis_url, sms))
 
 
 @app.command()

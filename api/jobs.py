@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from arq.connections import ArqRedis, create_pool
 
-from workers.settings import QUEUE_NAME, redis_settings
+from workers.jobs import QUEUE_NAME
+from workers.settings import redis_settings
 
 
 class ArqJobQueue:

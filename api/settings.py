@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="default time zone of halls")
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool | None = Field(None, description="JSON logs; default: on outside dev")
+    sms_provider: str = Field("log", pattern=r"^(log|aliyun)$", description="log or aliyun")
+    sms_endpoint: str = Field("", description="provider endpoint override, host[:port]")
+    sms_protocol: str = Field("HTTPS", pattern=r"^(HTTP|HTTPS)$")
+    sms_access_key_id: str = ""
+    sms_access_key_secret: SecretStr | None = None
+    sms_sign_name: str = Field("", description="the SMS signature registered with the provider")
 
     @field_validator("database_url")
     @classmethod

@@ -9,9 +9,11 @@ from tortoise import connections
 
 from models.cases.actions import lapse_overdue_subtasks
 from models.cases.deadlines import recompute_for_year
+from models.notifications.delivery import DeliveryPolicy, deliver, relay, sweep
 from models.queue.actions import rollover
 
 HEARTBEAT_KEY = "hall:worker:heartbeat"
+QUEUE_NAME = "hall:queue"
 
 
 async def worker_heartbeat(ctx: dict[str, Any]) -> str:
@@ -37,9 +39,40 @@ async def queue_rollover(ctx: dict[str, Any]) -> int:
     return await rollover(datetime.now(UTC))
 
 
+async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
+    """Send one outbox text at most once (see models.notifications.delivery)."""
+    status = await deliver(
+        notification_id,
+        ctx["sms"],
+        ctx["limiter"],
+        ctx.get("policy", DeliveryPolicy()),
+        datetime.now(UTC),
+    )
+    return status.value
+
+
+async def relay_notifications(ctx: dict[str, Any]) -> int:
+    """Turn due outbox rows into send jobs (job id per row and attempt)."""
+
+    async def enqueue(notification_id: int, job_id: str) -> bool:
+        job = await ctx["redis"].enqueue_job(
+            "send_notification", notification_id, _job_id=job_id, _queue_name=QUEUE_NAME
+        )
+        return job is not None
+
+    return await relay(enqueue, datetime.now(UTC))
+
+
+async def sweep_notifications(ctx: dict[str, Any]) -> int:
+    """Put texts left behind (lost job, killed worker) back in the outbox."""
+    return await sweep(datetime.now(UTC))
+
+
 # Periodic jobs that `hall jobs run NAME` can run at once.
 PERIODIC_JOBS = {
     "heartbeat": worker_heartbeat,
     "lapse-subtasks": lapse_subtasks,
     "queue-rollover": queue_rollover,
+    "relay-notifications": relay_notifications,
+    "sweep-notifications": sweep_notifications,
 }

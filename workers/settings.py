@@ -8,10 +8,19 @@ from arq import cron
 from arq.connections import RedisSettings
 from tortoise import Tortoise
 
+from models.common.limits import RedisRateLimiter
 from models.db import tortoise_config
-from workers.jobs import lapse_subtasks, queue_rollover, recompute_deadlines, worker_heartbeat
-
-QUEUE_NAME = "hall:queue"
+from workers.jobs import (
+    QUEUE_NAME,
+    lapse_subtasks,
+    queue_rollover,
+    recompute_deadlines,
+    relay_notifications,
+    send_notification,
+    sweep_notifications,
+    worker_heartbeat,
+)
+from workers.sms.config import SmsConfig, build_provider
 
 
 def redis_settings(redis_url: str) -> RedisSettings:
@@ -22,25 +31,40 @@ def redis_settings(redis_url: str) -> RedisSettings:
     return settings
 
 
-def worker_settings(database_url: str, redis_url: str) -> dict[str, Any]:
+def worker_settings(
+    database_url: str, redis_url: str, sms: SmsConfig | None = None
+) -> dict[str, Any]:
     """Settings for `arq.run_worker`: the ORM is opened and closed with the worker."""
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         await Tortoise.init(
             config=tortoise_config(database_url, pool_size=10), _enable_global_fallback=True
         )
+        ctx["sms"] = build_provider(sms or SmsConfig())
+        ctx["limiter"] = RedisRateLimiter(ctx["redis"])
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         await Tortoise.close_connections()
 
     return {
-        "functions": [worker_heartbeat, lapse_subtasks, recompute_deadlines, queue_rollover],
+        "functions": [
+            worker_heartbeat,
+            lapse_subtasks,
+            recompute_deadlines,
+            queue_rollover,
+            send_notification,
+            relay_notifications,
+            sweep_notifications,
+        ],
         "cron_jobs": [
             cron(worker_heartbeat, second={0, 30}, run_at_startup=True),
             # Sub-tasks lapse once their due date has ended: check shortly after each hour.
             cron(lapse_subtasks, minute={5}, second={0}),
             # Days roll over at closing time: check every five minutes.
             cron(queue_rollover, minute=set(range(0, 60, 5)), second={30}),
+            # The outbox relay every two seconds; the sweeper every minute.
+            cron(relay_notifications, second=set(range(0, 60, 2)), run_at_startup=True),
+            cron(sweep_notifications, second={15}),
         ],
         "redis_settings": redis_settings(redis_url),
         "queue_name": QUEUE_NAME,

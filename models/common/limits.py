@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+import redis.asyncio as aioredis
+
 
 @dataclass(frozen=True)
 class RateDecision:
@@ -24,3 +26,33 @@ class RateLimiter(Protocol):
     async def peek(self, key: str, limit: int) -> RateDecision:
         """Say whether a key is already over its limit, without counting."""
         ...
+
+
+class RedisRateLimiter:
+    """Fixed windows counted in Redis with a TTL, shared by every process."""
+
+    def __init__(self, redis: aioredis.Redis, prefix: str = "hall:rate:") -> None:
+        self.redis = redis
+        self.prefix = prefix
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        """Count one hit; refused once the window holds more than `limit`."""
+        name = self.prefix + key
+        async with self.redis.pipeline(transaction=True) as pipe:
+            # SET NX starts a window (works on the embedded Redis too, which lacks EXPIRE NX).
+            pipe.set(name, 0, ex=window_seconds, nx=True)
+            pipe.incr(name)
+            pipe.ttl(name)
+            _, count, ttl = await pipe.execute()
+        allowed = int(count) <= limit
+        return RateDecision(allowed=allowed, retry_after=0 if allowed else max(int(ttl), 1))
+
+    async def peek(self, key: str, limit: int) -> RateDecision:
+        """Whether a key is over its limit, without counting."""
+        name = self.prefix + key
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.get(name)
+            pipe.ttl(name)
+            count, ttl = await pipe.execute()
+        allowed = count is None or int(count) < limit
+        return RateDecision(allowed=allowed, retry_after=0 if allowed else max(int(ttl), 1))

@@ -50,9 +50,33 @@ class Notification(Model):
     )
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=500, default="")
+    # Not before this moment (quiet hours, per-number limits, backoff); null: at once.
+    next_attempt_at = fields.DatetimeField(null=True)
+    # The ledger: set, and committed, before the provider is called; a later attempt finding it
+    # set asks the provider whether the text went out before sending again.
+    send_started_at = fields.DatetimeField(null=True)
+    # db_default: existing rows get a value when the columns are added.
+    provider = fields.CharField(max_length=32, default="", db_default="")
+    provider_ref = fields.CharField(max_length=64, default="", db_default="")
+    error_class = fields.CharField(max_length=16, default="", db_default="")
+    sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
     class Meta:
         table = "notification"
-        indexes = (("status", "created_at"), ("case_id",))
+        indexes = (("status", "next_attempt_at"), ("case_id",))
+
+
+class NotificationTemplate(Model):
+    """The Chinese text of a kind of notification, with {placeholders}; editable by admins."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharEnumField(NotificationKind, max_length=32, unique=True)
+    text = fields.CharField(max_length=500)
+    provider_template = fields.CharField(max_length=64, default="")
+    updated_by_id = fields.IntField(null=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "notification_template"

@@ -1,0 +1,255 @@
+"""Getting outbox rows to the provider exactly once: relay, sweeper and the send itself.
+
+- The relay turns PENDING rows that are due into arq jobs (one job id per row and attempt) and
+  marks them QUEUED; when Redis is down nothing changes and the next run retries.
+- The sweeper puts rows back to PENDING that were QUEUED or SENDING too long (a lost job, a
+  worker killed mid-send).
+- `deliver` is the job: it claims the row (QUEUED/PENDING -> SENDING) and writes the ledger
+  (`send_started_at`) in a committed transaction before calling the provider, with the row's key
+  in the provider's correlation field. A row whose ledger is already set is first reconciled:
+  the provider is asked whether it took the key, and the text is sent only if it did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import structlog
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from models.common.limits import RateLimiter
+from models.notifications.providers import (
+    ErrorClass,
+    OutgoingText,
+    ProviderError,
+    SmsProvider,
+    UncertainSend,
+)
+from models.notifications.tables import Notification, NotificationStatus
+from models.notifications.templates import render, template_text
+
+log = structlog.get_logger(__name__)
+STUCK_AFTER = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+FINAL = (
+    NotificationStatus.SENT,
+    NotificationStatus.DELIVERED,
+    NotificationStatus.FAILED,
+    NotificationStatus.CANCELLED,
+)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Per-number limits, quiet hours for non-urgent texts, retry backoff."""
+
+    per_minute: int = 1
+    per_hour: int = 5
+    per_day: int = 10
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    timezone: str = "Asia/Shanghai"
+    backoff_seconds: int = 30
+
+
+def key_of(notification_id: int) -> str:
+    """The correlation key a provider carries for a notification."""
+    return f"HN{notification_id}"
+
+
+Enqueue = Callable[[int, str], Awaitable[bool]]
+
+
+async def relay(enqueue: Enqueue, now: datetime, limit: int = 500) -> int:
+    """Queue due PENDING rows as jobs; returns how many were queued."""
+    async with in_transaction():
+        rows = await connections.get("default").execute_query_dict(
+            "SELECT id, attempts FROM notification WHERE status = 'PENDING' "
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
+            "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+            [now, limit],
+        )
+        for row in rows:
+            await enqueue(int(row["id"]), f"notify:{row['id']}:{row['attempts']}")
+        if rows:
+            await Notification.filter(id__in=[r["id"] for r in rows]).update(
+                status=NotificationStatus.QUEUED, updated_at=now
+            )
+    return len(rows)
+
+
+async def sweep(now: datetime) -> int:
+    """Rows stuck QUEUED or SENDING (lost job, killed worker) go back to PENDING."""
+    stuck = now - STUCK_AFTER
+    return int(
+        await Notification.filter(
+            status__in=[NotificationStatus.QUEUED, NotificationStatus.SENDING], updated_at__lt=stuck
+        ).update(status=NotificationStatus.PENDING, updated_at=now)
+    )
+
+
+def _in_quiet_hours(policy: DeliveryPolicy, local: datetime) -> bool:
+    now = local.time()
+    if policy.quiet_start <= policy.quiet_end:
+        return policy.quiet_start <= now < policy.quiet_end
+    return now >= policy.quiet_start or now < policy.quiet_end
+
+
+def _quiet_until(policy: DeliveryPolicy, local: datetime) -> datetime:
+    day = local.date() if local.time() < policy.quiet_end else local.date() + timedelta(days=1)
+    return datetime.combine(day, policy.quiet_end, local.tzinfo)
+
+
+async def _defer(
+    row: Notification, until: datetime, now: datetime, reason: str, *, keep_ledger: bool
+) -> None:
+    row.status = NotificationStatus.PENDING
+    row.next_attempt_at = until
+    row.last_error = reason[:500]
+    if not keep_ledger:
+        row.send_started_at = None
+    row.updated_at = now
+    await row.save(
+        update_fields=[
+            "status",
+            "next_attempt_at",
+            "last_error",
+            "send_started_at",
+            "error_class",
+            "updated_at",
+        ]
+    )
+
+
+async def _finish(
+    row: Notification, status: NotificationStatus, now: datetime, **fields: object
+) -> None:
+    row.status = status
+    row.updated_at = now
+    for name, value in fields.items():
+        setattr(row, name, value)
+    await row.save(update_fields=["status", "updated_at", *fields])
+
+
+async def _limits_allow(limiter: RateLimiter, policy: DeliveryPolicy, phone: str) -> int:
+    """0 when the number may get a text now (and it is counted), else seconds to wait.
+
+    Each window is counted with one atomic increment, so that two workers texting the same
+    number at once cannot both slip under a limit; a refused attempt still counts, which only
+    errs on the side of fewer texts.
+    """
+    for window, limit in (
+        (60, policy.per_minute),
+        (3600, policy.per_hour),
+        (86400, policy.per_day),
+    ):
+        decision = await limiter.hit(f"sms:{phone}:{window}", limit, window)
+        if not decision.allowed:
+            return decision.retry_after
+    return 0
+
+
+async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
+    notification_id: int,
+    provider: SmsProvider,
+    limiter: RateLimiter,
+    policy: DeliveryPolicy,
+    now: datetime,
+) -> NotificationStatus:
+    """Send one notification at most once; returns its status afterwards."""
+    async with in_transaction():
+        row = await Notification.filter(id=notification_id).select_for_update().first()
+        if row is None or row.status in FINAL:
+            return row.status if row else NotificationStatus.CANCELLED
+        if row.status is NotificationStatus.SENDING and row.updated_at > now - STUCK_AFTER:
+            return row.status  # another worker is on it
+        key = key_of(row.id)
+        if row.send_started_at is not None:
+            found = await provider.find(key, row.phone, row.send_started_at.date())
+            if found is not None:
+                await _finish(
+                    row,
+                    NotificationStatus.SENT,
+                    now,
+                    provider_ref=found,
+                    provider=provider.name,
+                    sent_at=now,
+                )
+                log.info("uncertain send reconciled: it went out", notification=row.id)
+                return row.status
+        local = now.astimezone(ZoneInfo(policy.timezone))
+        if not row.urgent and _in_quiet_hours(policy, local):
+            await _defer(row, _quiet_until(policy, local), now, "quiet hours", keep_ledger=False)
+            return row.status
+        if not row.phone:
+            await _finish(
+                row,
+                NotificationStatus.FAILED,
+                now,
+                error_class=ErrorClass.INVALID_NUMBER.value,
+                last_error="no phone number",
+            )
+            return row.status
+        wait = await _limits_allow(limiter, policy, row.phone)
+        if wait:
+            await _defer(
+                row, now + timedelta(seconds=wait), now, "per-number limit", keep_ledger=False
+            )
+            return row.status
+        text = render(await template_text(row.kind), row.params)
+        row.status = NotificationStatus.SENDING
+        row.send_started_at = now
+        row.attempts += 1
+        row.provider = provider.name
+        row.updated_at = now
+        await row.save(
+            update_fields=["status", "send_started_at", "attempts", "provider", "updated_at"]
+        )
+    # The ledger is committed: whatever happens during the call, a later attempt reconciles.
+    outgoing = OutgoingText(key=key, phone=row.phone, text=text, template=row.kind.value,
+                            params={k: str(v) for k, v in row.params.items()})  # fmt: skip
+    try:
+        reference = await provider.send(outgoing)
+    except UncertainSend as exc:
+        async with in_transaction():
+            await _defer(
+                row,
+                now + timedelta(seconds=policy.backoff_seconds),
+                now,
+                f"uncertain: {exc}",
+                keep_ledger=True,
+            )
+        return row.status
+    except ProviderError as exc:
+        async with in_transaction():
+            if (
+                exc.error_class in (ErrorClass.INVALID_NUMBER, ErrorClass.FATAL)
+                or row.attempts >= MAX_ATTEMPTS
+            ):
+                await _finish(
+                    row,
+                    NotificationStatus.FAILED,
+                    now,
+                    error_class=exc.error_class.value,
+                    last_error=str(exc)[:500],
+                )
+            else:
+                delay = policy.backoff_seconds * 2 ** (row.attempts - 1)
+                row.error_class = exc.error_class.value
+                await _defer(row, now + timedelta(seconds=delay), now, str(exc), keep_ledger=False)
+        return row.status
+    async with in_transaction():
+        await _finish(
+            row,
+            NotificationStatus.SENT,
+            now,
+            provider_ref=reference,
+            sent_at=now,
+            error_class="",
+            last_error="",
+        )
+    return row.status

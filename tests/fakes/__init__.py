@@ -1,0 +1,1 @@
+"""Fakes at the edge of the world: real servers on loopback."""
