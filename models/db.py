@@ -11,6 +11,7 @@ MODEL_MODULES = [
     "models.catalogue.tables",
     "models.calendar.tables",
     "models.cases.tables",
+    "models.alerts.tables",
     "models.notifications.tables",
     "models.queue.tables",
 ]

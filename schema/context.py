@@ -45,6 +45,14 @@ class CaseFeed(Protocol):
         ...
 
 
+class AlertFeed(Protocol):
+    """Wakes alert subscribers when alert events may have been committed (the API layer)."""
+
+    def watch(self) -> AsyncIterator[None]:
+        """Yield once now and then whenever new alert events may exist."""
+        ...
+
+
 @dataclass
 class Context:
     """Who is asking, their loaders and the clock; one per HTTP request or WebSocket."""
@@ -60,6 +68,7 @@ class Context:
     limiter: RateLimiter | None = None
     case_feed: CaseFeed | None = None
     board_log: EventLog | None = None
+    alert_feed: AlertFeed | None = None
     jobs: JobQueue | None = None
 
     @property

@@ -7,13 +7,14 @@ from strawberry.dataloader import DataLoader
 from models.accounts.queries import users_by_ids
 from models.accounts.tables import User
 from models.cases.queries import (
+    cases_by_ids,
     events_by_case_ids,
     item_versions_by_ids,
     items_by_ids,
     pauses_by_case_ids,
     subtasks_by_case_ids,
 )
-from models.cases.tables import CaseEvent, CasePause, CaseSubtask
+from models.cases.tables import Case, CaseEvent, CasePause, CaseSubtask
 from models.catalogue.queries import (
     departments_by_ids,
     halls_by_ids,
@@ -40,6 +41,7 @@ class Loaders:
         self.item_version: DataLoader[int, ServiceItemVersion | None] = DataLoader(
             load_fn=item_versions_by_ids
         )
+        self.case: DataLoader[int, Case | None] = DataLoader(load_fn=cases_by_ids)
         self.case_events: DataLoader[int, list[CaseEvent]] = DataLoader(load_fn=events_by_case_ids)
         self.case_subtasks: DataLoader[int, list[CaseSubtask]] = DataLoader(
             load_fn=subtasks_by_case_ids

@@ -16,7 +16,9 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from schema.alert_subscriptions import AlertSubscription
 from schema.extensions import ShapeErrors
+from schema.mutations.alerts import AlertMutation
 from schema.mutations.auth import AuthMutation
 from schema.mutations.calendar import CalendarMutation
 from schema.mutations.case_intake import CaseIntakeMutation
@@ -27,12 +29,14 @@ from schema.mutations.queue import QueueMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
 from schema.queries.accounts import AccountsQuery
+from schema.queries.alerts import AlertQuery
 from schema.queries.calendar import CalendarQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
 from schema.queries.queue import QueueQuery
-from schema.subscriptions import Subscription
+from schema.subscriptions import Subscription as BoardSubscription
 from schema.types.accounts import User
+from schema.types.alerts import Alert
 from schema.types.cases import Case
 from schema.types.catalogue import Department, Hall, Lane, ServiceItem, Window
 from schema.types.queue import Ticket
@@ -48,8 +52,10 @@ class NodeQuery:
 
 
 Query = merge_types(
-    "Query", (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery, QueueQuery, CalendarQuery)
+    "Query",
+    (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery, QueueQuery, CalendarQuery, AlertQuery),
 )
+Subscription = merge_types("Subscription", (BoardSubscription, AlertSubscription))
 Mutation = merge_types(
     "Mutation",
     (
@@ -62,6 +68,7 @@ Mutation = merge_types(
         CaseMutation,
         QueueMutation,
         CalendarMutation,
+        AlertMutation,
     ),
 )
 
@@ -89,7 +96,7 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket],
+        types=[Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket, Alert],
         extensions=[
             partial(MaxTokensLimiter, max_token_count=4000),
             QueryLimits,

@@ -7,8 +7,9 @@ from typing import Any
 
 from tortoise import connections
 
+from models.alerts.scan import scan_deadlines as scan
 from models.cases.actions import lapse_overdue_subtasks
-from models.cases.deadlines import recompute_for_year
+from models.cases.deadlines import recompute_for_hall, recompute_for_year
 from models.notifications.delivery import DeliveryPolicy, deliver, relay, sweep
 from models.queue.actions import rollover
 
@@ -32,6 +33,16 @@ async def lapse_subtasks(ctx: dict[str, Any]) -> int:
 async def recompute_deadlines(ctx: dict[str, Any], region: str, year: int) -> int:
     """Recompute open cases' due dates after a calendar year changed; returns how many moved."""
     return await recompute_for_year(region, year, datetime.now(UTC))
+
+
+async def scan_deadlines(ctx: dict[str, Any]) -> dict[str, object]:
+    """Raise yellow and red cards, climb escalation rungs, lapse overdue sub-tasks."""
+    return (await scan(datetime.now(UTC))).as_dict()
+
+
+async def recompute_alert_days(ctx: dict[str, Any], hall_id: int) -> int:
+    """Recompute a hall's yellow-card days after its alert policy changed."""
+    return await recompute_for_hall(hall_id, datetime.now(UTC))
 
 
 async def queue_rollover(ctx: dict[str, Any]) -> int:
@@ -72,6 +83,7 @@ async def sweep_notifications(ctx: dict[str, Any]) -> int:
 PERIODIC_JOBS = {
     "heartbeat": worker_heartbeat,
     "lapse-subtasks": lapse_subtasks,
+    "scan-deadlines": scan_deadlines,
     "queue-rollover": queue_rollover,
     "relay-notifications": relay_notifications,
     "sweep-notifications": sweep_notifications,

@@ -14,8 +14,10 @@ from workers.jobs import (
     QUEUE_NAME,
     lapse_subtasks,
     queue_rollover,
+    recompute_alert_days,
     recompute_deadlines,
     relay_notifications,
+    scan_deadlines,
     send_notification,
     sweep_notifications,
     worker_heartbeat,
@@ -51,6 +53,8 @@ def worker_settings(
             worker_heartbeat,
             lapse_subtasks,
             recompute_deadlines,
+            recompute_alert_days,
+            scan_deadlines,
             queue_rollover,
             send_notification,
             relay_notifications,
@@ -58,8 +62,9 @@ def worker_settings(
         ],
         "cron_jobs": [
             cron(worker_heartbeat, second={0, 30}, run_at_startup=True),
-            # Sub-tasks lapse once their due date has ended: check shortly after each hour.
-            cron(lapse_subtasks, minute={5}, second={0}),
+            # The deadline scan (cards, rungs, lapsed sub-tasks) twice a minute: it reads only
+            # cases at a threshold, so it costs next to nothing when nothing is due.
+            cron(scan_deadlines, second={10, 40}, run_at_startup=True),
             # Days roll over at closing time: check every five minutes.
             cron(queue_rollover, minute=set(range(0, 60, 5)), second={30}),
             # The outbox relay every two seconds; the sweeper every minute.

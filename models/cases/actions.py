@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from tortoise.transactions import in_transaction
 
+from models.alerts.lifecycle import review
 from models.calendar.queries import hall_calendar
 from models.cases import journal
 from models.cases.access import (
@@ -66,11 +67,13 @@ async def _move(  # noqa: PLR0917  (one call shape for every transition)
     remark: str,
     data: Mapping[str, object] | None = None,
 ) -> None:
-    """Apply a state-machine step to a locked case and record it."""
+    """Apply a state-machine step to a locked case, record it and bring its cards in line."""
     previous = case.status
     case.status = next_status(action, case.status)
     await case.save(update_fields=["status"])
     await journal.record(case, kind, actor, now, from_status=previous, remark=remark, data=data)
+    hall = await Hall.get(id=case.hall_id).only("id", "timezone")
+    await review(case, local_date(now, hall.timezone), now)
 
 
 async def start_review(actor: Actor, number: str, now: datetime, remark: str = "") -> Case:

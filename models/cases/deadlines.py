@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 import structlog
 from tortoise.transactions import in_transaction
 
+from models.alerts.lifecycle import review
+from models.alerts.policy import policy_for
+from models.alerts.rules import Policy, yellow_start
 from models.calendar.queries import hall_calendar
 from models.calendar.rules import Pause, WorkingCalendar
 from models.cases import journal
-from models.cases.rules import OPEN_STATUSES, Clock, deadline
+from models.cases.rules import OPEN_STATUSES, Clock, count_unit, deadline
 from models.cases.tables import Case, CasePause, CaseSubtask, EventKind, SubtaskStatus
 from models.catalogue.tables import Hall
 
@@ -53,8 +56,10 @@ async def _pauses(case: Case) -> tuple[Pause, ...]:
     return tuple(Pause(start=p.started_on, end=p.ended_on) for p in rows)
 
 
-async def apply_deadline(case: Case, calendar: WorkingCalendar) -> DueChange:
-    """Recompute and store the due dates of a (locked) accepted case and its sub-tasks."""
+async def apply_deadline(
+    case: Case, calendar: WorkingCalendar, policy: Policy | None = None
+) -> DueChange:
+    """Recompute and store the due dates (and yellow-card day) of a locked accepted case."""
     assert case.accepted_on is not None  # noqa: S101  (only accepted cases have a clock)
     pauses = await _pauses(case)
     clock = Clock(
@@ -76,7 +81,15 @@ async def apply_deadline(case: Case, calendar: WorkingCalendar) -> DueChange:
     case.due_on = computed.due
     case.due_provisional = computed.provisional
     case.calendar_years = sorted(years)
-    await case.save(update_fields=["due_on", "due_provisional", "calendar_years"])
+    policy = policy or await policy_for(case.hall_id)
+    case.yellow_on = yellow_start(
+        calendar,
+        computed.due,
+        policy.threshold_for(case.item_id),
+        case.limit_days + case.extension_days,
+        count_unit(case.day_unit),
+    )
+    await case.save(update_fields=["due_on", "due_provisional", "calendar_years", "yellow_on"])
     return change
 
 
@@ -87,15 +100,19 @@ async def recompute_for_year(region: str, year: int, now: datetime) -> int:
     )
     touching = [(case_id, hall_id) for case_id, years, hall_id in open_ids if year in years]
     calendars: dict[int, WorkingCalendar] = {}
+    timezones: dict[int, str] = {}
     changed = 0
     for case_id, hall_id in touching:
         if hall_id not in calendars:
-            calendars[hall_id] = await hall_calendar(await Hall.get(id=hall_id))
+            hall = await Hall.get(id=hall_id)
+            calendars[hall_id] = await hall_calendar(hall)
+            timezones[hall_id] = hall.timezone
         async with in_transaction():
             case = await Case.filter(id=case_id).select_for_update().get()
             if case.status not in OPEN_STATUSES:
                 continue
             change = await apply_deadline(case, calendars[hall_id])
+            await review(case, local_date(now, timezones[hall_id]), now)
             if change.changed:
                 changed += 1
                 await journal.record(
@@ -111,3 +128,25 @@ async def recompute_for_year(region: str, year: int, now: datetime) -> int:
         "deadlines recomputed", region=region, year=year, examined=len(touching), changed=changed
     )
     return changed
+
+
+async def recompute_for_hall(hall_id: int, now: datetime) -> int:
+    """Recompute the yellow-card day of a hall's open cases after its alert policy changed."""
+    hall = await Hall.get(id=hall_id)
+    calendar = await hall_calendar(hall)
+    policy = await policy_for(hall_id)
+    ids = await Case.filter(hall_id=hall_id, status__in=sorted(OPEN_STATUSES)).values_list(
+        "id", flat=True
+    )
+    moved = 0
+    for case_id in ids:
+        async with in_transaction():
+            case = await Case.filter(id=case_id).select_for_update().get()
+            if case.status not in OPEN_STATUSES:
+                continue
+            before = case.yellow_on
+            await apply_deadline(case, calendar, policy)
+            await review(case, local_date(now, hall.timezone), now)
+            moved += case.yellow_on != before
+    log.info("yellow days recomputed", hall=hall_id, examined=len(ids), moved=moved)
+    return moved

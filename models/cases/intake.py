@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from models.alerts.policy import policy_for
+from models.alerts.rules import Policy, yellow_start
 from models.calendar.queries import hall_calendar
 from models.calendar.rules import WorkingCalendar
 from models.cases import journal
@@ -22,6 +24,7 @@ from models.cases.rules import (
     case_number,
     check_applicant,
     check_back_entry,
+    count_unit,
     deadline,
     next_status,
     normalise_applicant,
@@ -164,12 +167,13 @@ def _new_case(
     return case
 
 
-def _start_clock(
+def _start_clock(  # noqa: PLR0917  (what starting a clock needs)
     case: Case,
     version: ServiceItemVersion,
     calendar: WorkingCalendar,
     accepted_at: datetime,
     tz: str,
+    policy: Policy,
 ) -> list[CaseSubtask]:
     """Acceptance starts the clock: due dates of the case and of a joint item's sub-tasks.
 
@@ -179,6 +183,13 @@ def _start_clock(
     case.accepted_on = local_date(accepted_at, tz)
     computed = deadline(calendar, Clock(case.accepted_on, case.limit_days, case.day_unit))
     case.due_on, case.due_provisional = computed.due, computed.provisional
+    case.yellow_on = yellow_start(
+        calendar,
+        computed.due,
+        policy.threshold_for(case.item_id),
+        case.limit_days,
+        count_unit(case.day_unit),
+    )
     years = set(computed.years)
     tasks: list[CaseSubtask] = []
     raw = version.elements.get("joint_departments", [])
@@ -238,7 +249,8 @@ async def accept(
     number = await _next_number(checked.hall, moment)
     async with in_transaction():
         case = _new_case(checked, actor, CaseStatus.ACCEPTED, moment, number)
-        tasks = _start_clock(case, checked.version, calendar, moment, checked.hall.timezone)
+        policy = await policy_for(checked.hall.id)
+        tasks = _start_clock(case, checked.version, calendar, moment, checked.hall.timezone, policy)
         case.back_entered = accepted_at is not None
         await case.save()
         await _save_subtasks(case, tasks)
@@ -331,7 +343,9 @@ async def accept_corrected(actor: Actor, number: str, now: datetime, remark: str
         case.status = status
         version = await ServiceItemVersion.get(item_id=item.id, version=item.version)
         _snapshot(case, version)
-        tasks = _start_clock(case, version, await hall_calendar(hall), now, hall.timezone)
+        calendar = await hall_calendar(hall)
+        policy = await policy_for(hall.id)
+        tasks = _start_clock(case, version, calendar, now, hall.timezone, policy)
         await case.save()
         await _save_subtasks(case, tasks)
         await journal.record(

@@ -145,6 +145,8 @@ class Case(Model):
     due_provisional = fields.BooleanField(default=False)
     calendar_years: fields.JSONField[list[int]] = fields.JSONField(default=list)
     alert_level = fields.CharEnumField(AlertLevel, max_length=8, default=AlertLevel.NONE)
+    # The day the yellow card is due (the hall's threshold before due_on); null: red only.
+    yellow_on = fields.DateField(null=True)
     decided_at = fields.DatetimeField(null=True)
     decided_on = fields.DateField(null=True)
     outcome = fields.CharEnumField(Outcome, max_length=16, null=True)

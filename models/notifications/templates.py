@@ -15,7 +15,7 @@ DEFAULT_TEXTS: dict[NotificationKind, str] = {
     NotificationKind.TICKET_NEAR: "您的号码{number}前面还有{ahead}人，请到等候区留意叫号。",
     NotificationKind.TICKET_CALLED: "请{number}号到{window}号窗口办理。",
     NotificationKind.EVALUATION_INVITATION: "请对办件{number}的服务作出评价：{link}",
-    NotificationKind.ESCALATION: "办件{number}已超期，请督办。",
+    NotificationKind.ESCALATION: "【督办】{department}办件{number}（{item}）已超过办理期限{overdue_days}个工作日（期限{due_on}），请督促办理。",
 }
 
 

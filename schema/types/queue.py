@@ -255,6 +255,9 @@ described_enum(
         "WINDOW_PAUSED": "A window paused.",
         "WINDOW_CLOSED": "A window closed.",
         "LANE_COUNTS": "Waiting counts changed.",
+        "ALERT_RAISED": "A case got a yellow or red card (case number, item, department, level).",
+        "ALERT_CLEARED": "A card was withdrawn.",
+        "ALERT_ESCALATED": "A red card climbed a rung of the escalation ladder.",
     },
 )
 

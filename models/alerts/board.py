@@ -1,0 +1,66 @@
+"""Alert events onto the halls' board logs, each once, whichever API process gets there first."""
+
+from __future__ import annotations
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from models.alerts.tables import AlertEvent, AlertKind
+from models.cases.tables import Case
+from models.catalogue.tables import Department, ServiceItem
+from models.queue.board import BoardEvent, BoardEventKind, EventLog
+
+CLAIMING = -1
+BOARD_KIND = {
+    AlertKind.YELLOW: BoardEventKind.ALERT_RAISED,
+    AlertKind.RED: BoardEventKind.ALERT_RAISED,
+    AlertKind.CLEARED: BoardEventKind.ALERT_CLEARED,
+    AlertKind.ESCALATED: BoardEventKind.ALERT_ESCALATED,
+}
+
+
+async def board_event(event: AlertEvent) -> BoardEvent:
+    """What a screen shows of an alert event: nothing personal."""
+    case = await Case.get(id=event.case_id).only("id", "number", "item_id", "due_on")
+    item = await ServiceItem.get(id=case.item_id).only("id", "name")
+    department = await Department.get(id=event.department_id).only("id", "short_name", "name")
+    data: dict[str, object] = {
+        "alert_id": event.alert_id,
+        "level": event.level.value,
+        "case_number": case.number,
+        "item_name": item.name,
+        "department": department.short_name or department.name,
+        "due_on": case.due_on.isoformat() if case.due_on else None,
+    }
+    if event.kind is AlertKind.ESCALATED:
+        data["step"] = event.data.get("step")
+    if event.kind is AlertKind.CLEARED:
+        data["reason"] = event.data.get("reason")
+    return BoardEvent(event.hall_id, BOARD_KIND[event.kind], data)
+
+
+async def publish_pending(board: EventLog, limit: int = 200) -> int:
+    """Append unpublished alert events to their halls' logs, oldest first; returns how many.
+
+    Events are claimed (board_seq = -1) in a committed statement before the append, so that
+    two processes never append the same event; a process dying between claim and append loses
+    that event from the board (the alert itself stays, and `queueBoard` shows it).
+    """
+    async with in_transaction():
+        rows = await connections.get("default").execute_query_dict(
+            "UPDATE alert_event SET board_seq = $1 WHERE id IN (SELECT id FROM alert_event"
+            " WHERE board_seq IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id",
+            [CLAIMING, limit],
+        )
+    if not rows:
+        return 0
+    events = await AlertEvent.filter(id__in=[r["id"] for r in rows]).order_by("id")
+    try:
+        seqs = await board.append([await board_event(e) for e in events])
+    except Exception:
+        # Redis away: give the events back, the next wake-up publishes them.
+        await AlertEvent.filter(id__in=[e.id for e in events]).update(board_seq=None)
+        raise
+    for event, seq in zip(events, seqs, strict=True):
+        await AlertEvent.filter(id=event.id).update(board_seq=seq)
+    return len(events)
