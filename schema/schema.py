@@ -25,6 +25,7 @@ from schema.mutations.case_intake import CaseIntakeMutation
 from schema.mutations.cases import CaseMutation
 from schema.mutations.halls import HallMutation
 from schema.mutations.items import ItemMutation
+from schema.mutations.notifications import NotificationMutation
 from schema.mutations.queue import QueueMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
@@ -33,6 +34,7 @@ from schema.queries.alerts import AlertQuery
 from schema.queries.calendar import CalendarQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
+from schema.queries.notifications import NotificationQuery
 from schema.queries.queue import QueueQuery
 from schema.subscriptions import Subscription as BoardSubscription
 from schema.types.accounts import User
@@ -53,7 +55,16 @@ class NodeQuery:
 
 Query = merge_types(
     "Query",
-    (NodeQuery, AccountsQuery, CatalogueQuery, CaseQuery, QueueQuery, CalendarQuery, AlertQuery),
+    (
+        NodeQuery,
+        AccountsQuery,
+        CatalogueQuery,
+        CaseQuery,
+        QueueQuery,
+        CalendarQuery,
+        AlertQuery,
+        NotificationQuery,
+    ),
 )
 Subscription = merge_types("Subscription", (BoardSubscription, AlertSubscription))
 Mutation = merge_types(
@@ -69,6 +80,7 @@ Mutation = merge_types(
         QueueMutation,
         CalendarMutation,
         AlertMutation,
+        NotificationMutation,
     ),
 )
 

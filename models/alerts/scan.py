@@ -10,7 +10,7 @@ workers scanning at once share the work and no card, rung or text happens twice.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -33,17 +33,21 @@ from models.notifications.tables import NotificationKind
 
 log = structlog.get_logger(__name__)
 BATCH = 500
+# Each walks its partial index in key order, a batch at a time (keyset on the index's columns).
 YELLOW_DUE = (
-    "SELECT id FROM \"case\" WHERE status IN ('ACCEPTED', 'IN_REVIEW')"
-    " AND alert_level = 'NONE' AND yellow_on <= $1"
+    "SELECT id, yellow_on AS day FROM \"case\" WHERE status IN ('ACCEPTED', 'IN_REVIEW')"
+    " AND alert_level = 'NONE' AND yellow_on <= $1 AND (yellow_on, id) > ($2, $3)"
+    " ORDER BY yellow_on, id LIMIT $4 FOR UPDATE SKIP LOCKED"
 )
 RED_DUE = (
-    "SELECT id FROM \"case\" WHERE status IN ('ACCEPTED', 'IN_REVIEW')"
-    " AND alert_level <> 'RED' AND due_on < $1"
+    "SELECT id, due_on AS day FROM \"case\" WHERE status IN ('ACCEPTED', 'IN_REVIEW')"
+    " AND alert_level <> 'RED' AND due_on < $1 AND (due_on, id) > ($2, $3)"
+    " ORDER BY due_on, id LIMIT $4 FOR UPDATE SKIP LOCKED"
 )
 RUNG_DUE = (
-    "SELECT id FROM case_alert WHERE cleared_at IS NULL AND next_escalation_at <= $1"
-    " AND id > $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"
+    "SELECT id, next_escalation_at AS at FROM case_alert WHERE cleared_at IS NULL"
+    " AND next_escalation_at <= $1 AND (next_escalation_at, id) > ($2, $3)"
+    " ORDER BY next_escalation_at, id LIMIT $4 FOR UPDATE SKIP LOCKED"
 )
 
 
@@ -107,16 +111,15 @@ async def _latest_today(now: datetime) -> date:
 async def _cards(query: str, now: datetime, halls: _Halls, result: ScanResult) -> None:
     """Review every case the query finds, a batch per transaction, each case under its lock."""
     today = await _latest_today(now)
-    after = 0
+    after: tuple[date, int] = (date.min, 0)
     while True:
         async with in_transaction():
             rows = await connections.get("default").execute_query_dict(
-                query + " AND id > $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED",
-                [today, after, BATCH],
+                query, [today, *after, BATCH]
             )
             if not rows:
                 return
-            after = int(rows[-1]["id"])
+            after = (rows[-1]["day"], int(rows[-1]["id"]))
             for case in await Case.filter(id__in=[r["id"] for r in rows]).order_by("id"):
                 result.examined += 1
                 view = await halls.get(case.hall_id)
@@ -215,15 +218,15 @@ async def _notify_rung(
 
 
 async def _ladder(now: datetime, halls: _Halls, result: ScanResult) -> None:
-    after = 0
+    after: tuple[datetime, int] = (datetime.min.replace(tzinfo=UTC), 0)
     while True:
         async with in_transaction():
             rows = await connections.get("default").execute_query_dict(
-                RUNG_DUE, [now, after, BATCH]
+                RUNG_DUE, [now, *after, BATCH]
             )
             if not rows:
                 return
-            after = int(rows[-1]["id"])
+            after = (rows[-1]["at"], int(rows[-1]["id"]))
             for alert in await CaseAlert.filter(id__in=[r["id"] for r in rows]).order_by("id"):
                 await _climb(alert, await halls.get(alert.hall_id), now, result)
 

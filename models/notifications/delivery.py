@@ -30,7 +30,7 @@ from models.notifications.providers import (
     UncertainSend,
 )
 from models.notifications.tables import Notification, NotificationStatus
-from models.notifications.templates import render, template_text
+from models.notifications.templates import param_text, render, template_text
 
 log = structlog.get_logger(__name__)
 STUCK_AFTER = timedelta(minutes=2)
@@ -211,7 +211,7 @@ async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
         )
     # The ledger is committed: whatever happens during the call, a later attempt reconciles.
     outgoing = OutgoingText(key=key, phone=row.phone, text=text, template=row.kind.value,
-                            params={k: str(v) for k, v in row.params.items()})  # fmt: skip
+                            params={k: param_text(v) for k, v in row.params.items()})  # fmt: skip
     try:
         reference = await provider.send(outgoing)
     except UncertainSend as exc:

@@ -24,15 +24,18 @@ class _Blank(dict[str, object]):
         return ""
 
 
+def param_text(value: object) -> str:
+    """A parameter as it appears in a text: lists of materials as their names joined by 、."""
+    if isinstance(value, list):
+        return "、".join(str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value)
+    return str(value)
+
+
 def render(text: str, params: Mapping[str, object]) -> str:
     """The text with its {placeholders} filled (missing ones left empty, lists joined)."""
     values = _Blank()
     for key, value in params.items():
-        if isinstance(value, list):
-            names = [str(v.get("name", v)) if isinstance(v, dict) else str(v) for v in value]
-            values[key] = "、".join(names)
-        else:
-            values[key] = value
+        values[key] = param_text(value) if isinstance(value, list) else value
     if "missing_materials" in params and "missing" not in values:
         values["missing"] = values["missing_materials"]
     return string.Formatter().vformat(text, (), values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import Enum
 from typing import Self
@@ -10,10 +11,11 @@ import strawberry
 from strawberry import relay
 
 from models.alerts import tables
-from models.alerts.queries import DepartmentCount
+from models.alerts.queries import AlertFilter, DepartmentCount, alerts_visible
 from models.alerts.rules import EscalationTarget as TargetValue
 from models.alerts.rules import Policy
 from schema.context import Info
+from schema.permissions import require_actor
 from schema.types.cases import AlertLevel, Case
 from schema.types.catalogue import Department
 
@@ -101,6 +103,19 @@ class Alert(relay.Node):
             case_id=row.case_id,
             department_id=row.department_id,
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        """Alerts by id within the caller's scope (the cases they may see)."""
+        actor = require_actor(info)
+        ids = [int(i) for i in node_ids if i.isdigit()]
+        visible = await alerts_visible(actor, AlertFilter())
+        rows = {a.id: a for a in await visible.filter(id__in=ids)}
+        return [
+            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
+        ]
 
     @strawberry.field(description="The case (its personal data masked as everywhere).")
     async def case(self, info: Info) -> Case:
