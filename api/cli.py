@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,6 +21,9 @@ from rich.console import Console
 from api.embedded import EmbeddedServers
 from api.logs import configure_logging
 from api.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from workers.sms.config import SmsConfig
 
 app = typer.Typer(help="Government service hall backend.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
@@ -60,8 +63,12 @@ def _servers(settings: Settings) -> Iterator[tuple[str, str]]:
         embedded.stop()
 
 
+ATTACHED_WORKER = [sys.executable, "-m", "api.cli", "worker", "--attached"]
+MAX_RESTART_BACKOFF = 5.0
+
+
 class WorkerSupervisor:
-    """Runs `hall worker` as a child process and restarts it when it dies."""
+    """Runs an arq worker as a child process and restarts it when it dies (Redis gone, say)."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
@@ -74,9 +81,7 @@ class WorkerSupervisor:
         self.thread.start()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "worker"], env=self.env, start_new_session=True
-        )
+        return subprocess.Popen(ATTACHED_WORKER, env=self.env, start_new_session=True)  # noqa: S603  (our own command)
 
     def _run(self) -> None:
         backoff = 1.0
@@ -87,7 +92,9 @@ class WorkerSupervisor:
                 time.sleep(0.2)
             if self.stopping.is_set():
                 return
-            backoff = 1.0 if time.monotonic() - started > 60 else min(backoff * 2, 30)
+            # Quick restarts while Redis or PostgreSQL is away, so the worker is back soon after.
+            lived = time.monotonic() - started
+            backoff = 1.0 if lived > 60 else min(backoff * 2, MAX_RESTART_BACKOFF)
             console.print(
                 f"[yellow]worker exited ({self.proc.returncode}); restarting in {backoff:.0f}s[/]"
             )
@@ -159,16 +166,10 @@ def serve(
                 supervisor.stop()
 
 
-@app.command()
-def worker() -> None:
-    """Run an arq worker (alone); embedded servers are used when no URLs are configured."""
-    from arq.worker import run_worker  # noqa: PLC0415
-
-    from workers.settings import worker_settings  # noqa: PLC0415
+def _sms_config(settings: Settings) -> SmsConfig:
     from workers.sms.config import SmsConfig  # noqa: PLC0415
 
-    settings = _settings()
-    sms = SmsConfig(
+    return SmsConfig(
         provider=settings.sms_provider,
         endpoint=settings.sms_endpoint,
         access_key_id=settings.sms_access_key_id,
@@ -177,9 +178,68 @@ def worker() -> None:
         else "",
         sign_name=settings.sms_sign_name,
         protocol=settings.sms_protocol,
+        app_id=settings.sms_app_id,
+        region=settings.sms_region,
+        templates=settings.sms_templates,
+        template_params=settings.sms_template_params,
     )
+
+
+@app.command()
+def worker(
+    attached: Annotated[
+        bool, typer.Option(help="Run the arq worker in this process, without a supervisor.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option(help="Exit 0 when a worker reported healthy within the last minute.")
+    ] = False,
+) -> None:
+    """Run an arq worker, restarted whenever it dies (a Redis restart, an outage)."""
+    from workers.settings import worker_settings  # noqa: PLC0415
+
+    settings = _settings()
+    if check:
+        raise SystemExit(asyncio.run(_worker_health(settings)))
+    if attached:
+        from arq.worker import run_worker  # noqa: PLC0415
+
+        with _servers(settings) as (database_url, redis_url):
+            run_worker(worker_settings(database_url, redis_url, _sms_config(settings)))
+        return
     with _servers(settings) as (database_url, redis_url):
-        run_worker(worker_settings(database_url, redis_url, sms))
+        env = dict(os.environ) | {"HALL_DATABASE_URL": database_url, "HALL_REDIS_URL": redis_url}
+        supervisor = WorkerSupervisor(env)
+        signal.signal(signal.SIGTERM, _exit_on_signal)
+        supervisor.start()
+        try:
+            while True:
+                time.sleep(3600)
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            supervisor.stop()
+
+
+async def _worker_health(settings: Settings) -> int:
+    """0 when the worker's health-check key is fresh in Redis, else 1."""
+    from arq.connections import create_pool  # noqa: PLC0415
+
+    from workers.jobs import QUEUE_NAME  # noqa: PLC0415
+    from workers.settings import redis_settings  # noqa: PLC0415
+
+    if not settings.redis_url:
+        console.print("[red]HALL_REDIS_URL is not set: no worker to check[/]")
+        return 1
+    redis = await create_pool(redis_settings(settings.redis_url, retries=0))
+    try:
+        value = await redis.get(f"{QUEUE_NAME}:health-check")
+    finally:
+        await redis.aclose()
+    if value is None:
+        console.print("[red]no worker reported in the last minute[/]")
+        return 1
+    console.print(f"[green]worker healthy[/]: {value.decode()}")
+    return 0
 
 
 @app.command()

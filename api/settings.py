@@ -50,12 +50,31 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="default time zone of halls")
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool | None = Field(None, description="JSON logs; default: on outside dev")
-    sms_provider: str = Field("log", pattern=r"^(log|aliyun)$", description="log or aliyun")
+    sms_provider: str = Field(
+        "log", pattern=r"^(log|aliyun|tencent)$", description="log, aliyun or tencent"
+    )
     sms_endpoint: str = Field("", description="provider endpoint override, host[:port]")
     sms_protocol: str = Field("HTTPS", pattern=r"^(HTTP|HTTPS)$")
     sms_access_key_id: str = ""
     sms_access_key_secret: SecretStr | None = None
     sms_sign_name: str = Field("", description="the SMS signature registered with the provider")
+    board_grouping: bool = Field(
+        True, description="identical hallBoard subscriptions share one execution per event"
+    )
+    ws_send_queue: int = Field(
+        100, ge=1, le=10_000, description="frames queued per WebSocket before it is dropped"
+    )
+    ws_send_stall_seconds: float = Field(
+        10.0, gt=0, le=600, description="a WebSocket stuck in one send this long is dropped"
+    )
+    sms_app_id: str = Field("", description="Tencent: the SmsSdkAppId, e.g. 1400006666")
+    sms_region: str = Field("ap-guangzhou", pattern=r"^[a-z]+(-[a-z0-9]+)+$")
+    sms_templates: dict[str, str] = Field(
+        default_factory=dict, description="JSON: notification kind -> provider template code/id"
+    )
+    sms_template_params: dict[str, list[str]] = Field(
+        default_factory=dict, description="JSON, Tencent: kind -> parameter names in order"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -86,6 +105,21 @@ class Settings(BaseSettings):
             key = self.secret_key.get_secret_value() if self.secret_key else ""
             if len(key) < 32:
                 raise ValueError("HALL_SECRET_KEY must be set to at least 32 characters in prod")
+        return self
+
+    @model_validator(mode="after")
+    def _tencent_needs_app(self) -> Settings:
+        if self.sms_provider == "tencent":
+            secret = (
+                self.sms_access_key_secret.get_secret_value() if self.sms_access_key_secret else ""
+            )
+            for name, value in (
+                ("HALL_SMS_APP_ID", self.sms_app_id),
+                ("HALL_SMS_ACCESS_KEY_ID", self.sms_access_key_id),
+                ("HALL_SMS_ACCESS_KEY_SECRET", secret),
+            ):
+                if not value.strip():
+                    raise ValueError(f"{name} must be set for the tencent SMS provider")
         return self
 
     @property

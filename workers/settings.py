@@ -25,10 +25,10 @@ from workers.jobs import (
 from workers.sms.config import SmsConfig, build_provider
 
 
-def redis_settings(redis_url: str) -> RedisSettings:
+def redis_settings(redis_url: str, retries: int = 30) -> RedisSettings:
     """arq's Redis settings for a redis:// or unix:// URL, patient with short outages."""
     settings = RedisSettings.from_dsn(redis_url)
-    settings.conn_retries = 30
+    settings.conn_retries = retries
     settings.conn_retry_delay = 1
     return settings
 
@@ -78,4 +78,6 @@ def worker_settings(
         "max_jobs": 20,
         "job_timeout": 300,
         "health_check_key": f"{QUEUE_NAME}:health-check",
+        # `hall worker --check` reads this key: refreshed every 30 s, gone 31 s after a stop.
+        "health_check_interval": 30,
     }
