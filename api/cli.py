@@ -23,6 +23,7 @@ from api.logs import configure_logging
 from api.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from models.notifications.delivery import DeliveryPolicy
     from workers.sms.config import SmsConfig
 
 app = typer.Typer(help="Government service hall backend.", no_args_is_help=True)
@@ -185,6 +186,25 @@ def _sms_config(settings: Settings) -> SmsConfig:
     )
 
 
+def _delivery_policy(settings: Settings) -> DeliveryPolicy:
+    from datetime import time as clock_time  # noqa: PLC0415
+
+    from models.notifications.delivery import DeliveryPolicy  # noqa: PLC0415
+
+    quiet_start, quiet_end = (
+        clock_time.fromisoformat(part) for part in settings.sms_quiet_hours.split("-")
+    )
+    return DeliveryPolicy(
+        per_minute=settings.sms_per_minute,
+        per_hour=settings.sms_per_hour,
+        per_day=settings.sms_per_day,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        timezone=settings.timezone,
+        stuck_seconds=settings.sms_stuck_seconds,
+    )
+
+
 @app.command()
 def worker(
     attached: Annotated[
@@ -204,7 +224,11 @@ def worker(
         from arq.worker import run_worker  # noqa: PLC0415
 
         with _servers(settings) as (database_url, redis_url):
-            run_worker(worker_settings(database_url, redis_url, _sms_config(settings)))
+            run_worker(
+                worker_settings(
+                    database_url, redis_url, _sms_config(settings), _delivery_policy(settings)
+                )
+            )
         return
     with _servers(settings) as (database_url, redis_url):
         env = dict(os.environ) | {"HALL_DATABASE_URL": database_url, "HALL_REDIS_URL": redis_url}

@@ -58,6 +58,17 @@ class Settings(BaseSettings):
     sms_access_key_id: str = ""
     sms_access_key_secret: SecretStr | None = None
     sms_sign_name: str = Field("", description="the SMS signature registered with the provider")
+    sms_per_minute: int = Field(1, ge=1, le=100, description="texts per number per minute")
+    sms_per_hour: int = Field(5, ge=1, le=1000, description="texts per number per hour")
+    sms_per_day: int = Field(10, ge=1, le=10_000, description="texts per number per day")
+    sms_quiet_hours: str = Field(
+        "21:00-08:00",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
+        description="local hours when non-urgent texts wait",
+    )
+    sms_stuck_seconds: int = Field(
+        120, ge=5, le=3600, description="a text queued or sending this long is taken as lost"
+    )
     board_grouping: bool = Field(
         True, description="identical hallBoard subscriptions share one execution per event"
     )

@@ -76,7 +76,7 @@ async def relay_notifications(ctx: dict[str, Any]) -> int:
 
 async def sweep_notifications(ctx: dict[str, Any]) -> int:
     """Put texts left behind (lost job, killed worker) back in the outbox."""
-    return await sweep(datetime.now(UTC))
+    return await sweep(datetime.now(UTC), ctx.get("policy"))
 
 
 # Periodic jobs that `hall jobs run NAME` can run at once.

@@ -10,6 +10,7 @@ from tortoise import Tortoise
 
 from models.common.limits import RedisRateLimiter
 from models.db import tortoise_config
+from models.notifications.delivery import DeliveryPolicy
 from workers.jobs import (
     QUEUE_NAME,
     lapse_subtasks,
@@ -34,7 +35,10 @@ def redis_settings(redis_url: str, retries: int = 30) -> RedisSettings:
 
 
 def worker_settings(
-    database_url: str, redis_url: str, sms: SmsConfig | None = None
+    database_url: str,
+    redis_url: str,
+    sms: SmsConfig | None = None,
+    policy: DeliveryPolicy | None = None,
 ) -> dict[str, Any]:
     """Settings for `arq.run_worker`: the ORM is opened and closed with the worker."""
 
@@ -44,6 +48,7 @@ def worker_settings(
         )
         ctx["sms"] = build_provider(sms or SmsConfig())
         ctx["limiter"] = RedisRateLimiter(ctx["redis"])
+        ctx["policy"] = policy or DeliveryPolicy()
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         await Tortoise.close_connections()

@@ -162,4 +162,3 @@ async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | 
     """Item versions by row id, in key order (for loaders)."""
     found = {v.id: v for v in await ServiceItemVersion.filter(id__in=list(ids))}
     return [found.get(i) for i in ids]
-

@@ -21,7 +21,7 @@ from models.notifications.tables import (
     NotificationStatus,
     NotificationTemplate,
 )
-from models.notifications.templates import DEFAULT_TEXTS
+from models.notifications.templates import DEFAULT_TEXTS, forget_templates
 
 # The parameters each kind's text may use (what the code that queues it provides).
 PARAMETERS: dict[NotificationKind, frozenset[str]] = {
@@ -119,6 +119,7 @@ async def set_template(
                 "updated_at": now,
             },
         )
+    forget_templates()
     return next(t for t in await templates() if t.kind is kind)
 
 

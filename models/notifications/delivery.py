@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time as monotonic_clock
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -33,8 +35,8 @@ from models.notifications.tables import Notification, NotificationStatus
 from models.notifications.templates import param_text, render, template_text
 
 log = structlog.get_logger(__name__)
-STUCK_AFTER = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
+RELAY_CONCURRENCY = 50
 FINAL = (
     NotificationStatus.SENT,
     NotificationStatus.DELIVERED,
@@ -54,6 +56,8 @@ class DeliveryPolicy:
     quiet_end: time = time(8, 0)
     timezone: str = "Asia/Shanghai"
     backoff_seconds: int = 30
+    # A row QUEUED or SENDING this long is taken as lost (a job gone with Redis, a killed worker).
+    stuck_seconds: int = 120
 
 
 def key_of(notification_id: int) -> str:
@@ -64,27 +68,48 @@ def key_of(notification_id: int) -> str:
 Enqueue = Callable[[int, str], Awaitable[bool]]
 
 
-async def relay(enqueue: Enqueue, now: datetime, limit: int = 500) -> int:
-    """Queue due PENDING rows as jobs; returns how many were queued."""
+async def _relay_batch(enqueue: Enqueue, now: datetime, limit: int) -> int:
     async with in_transaction():
         rows = await connections.get("default").execute_query_dict(
-            "SELECT id, attempts FROM notification WHERE status = 'PENDING' "
+            "SELECT id FROM notification WHERE status = 'PENDING' "
             "AND (next_attempt_at IS NULL OR next_attempt_at <= $1) "
             "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
             [now, limit],
         )
-        for row in rows:
-            await enqueue(int(row["id"]), f"notify:{row['id']}:{row['attempts']}")
-        if rows:
-            await Notification.filter(id__in=[r["id"] for r in rows]).update(
+        # A fresh job id per relay: a row swept back after its job was lost (or stuck in a
+        # killed worker) gets a new job at once; the send itself is idempotent per row.
+        stamp = int(now.timestamp() * 1000)
+        ids = [int(row["id"]) for row in rows]
+        for chunk in range(0, len(ids), RELAY_CONCURRENCY):
+            part = ids[chunk : chunk + RELAY_CONCURRENCY]
+            await asyncio.gather(*(enqueue(i, f"notify:{i}:{stamp}") for i in part))
+        if ids:
+            await Notification.filter(id__in=ids).update(
                 status=NotificationStatus.QUEUED, updated_at=now
             )
-    return len(rows)
+    return len(ids)
 
 
-async def sweep(now: datetime) -> int:
+async def relay(
+    enqueue: Enqueue, now: datetime, limit: int = 500, budget_seconds: float = 1.5
+) -> int:
+    """Queue due PENDING rows as jobs, a batch per transaction, for up to the time budget.
+
+    Returns how many rows were queued. When Redis is down the batch's transaction rolls back:
+    its rows stay PENDING for the next run.
+    """
+    started = monotonic_clock.monotonic()
+    queued = 0
+    while True:
+        count = await _relay_batch(enqueue, now, limit)
+        queued += count
+        if count < limit or monotonic_clock.monotonic() - started > budget_seconds:
+            return queued
+
+
+async def sweep(now: datetime, policy: DeliveryPolicy | None = None) -> int:
     """Rows stuck QUEUED or SENDING (lost job, killed worker) go back to PENDING."""
-    stuck = now - STUCK_AFTER
+    stuck = now - timedelta(seconds=(policy or DeliveryPolicy()).stuck_seconds)
     return int(
         await Notification.filter(
             status__in=[NotificationStatus.QUEUED, NotificationStatus.SENDING], updated_at__lt=stuck
@@ -165,7 +190,8 @@ async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
         row = await Notification.filter(id=notification_id).select_for_update().first()
         if row is None or row.status in FINAL:
             return row.status if row else NotificationStatus.CANCELLED
-        if row.status is NotificationStatus.SENDING and row.updated_at > now - STUCK_AFTER:
+        stuck_after = timedelta(seconds=policy.stuck_seconds)
+        if row.status is NotificationStatus.SENDING and row.updated_at > now - stuck_after:
             return row.status  # another worker is on it
         key = key_of(row.id)
         if row.send_started_at is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+import time
 from collections.abc import Mapping
 
 from models.notifications.tables import NotificationKind, NotificationTemplate
@@ -41,7 +42,23 @@ def render(text: str, params: Mapping[str, object]) -> str:
     return string.Formatter().vformat(text, (), values)
 
 
+# Senders read the templates often and admins change them rarely: each process keeps them a
+# few seconds.
+CACHE_SECONDS = 5.0
+_cache: dict[NotificationKind, tuple[float, str]] = {}
+
+
 async def template_text(kind: NotificationKind) -> str:
-    """The stored text of a kind, or its default."""
+    """The stored text of a kind, or its default (cached for a few seconds)."""
+    cached = _cache.get(kind)
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
     row = await NotificationTemplate.get_or_none(kind=kind)
-    return row.text if row is not None else DEFAULT_TEXTS[kind]
+    text = row.text if row is not None else DEFAULT_TEXTS[kind]
+    _cache[kind] = (time.monotonic(), text)
+    return text
+
+
+def forget_templates() -> None:
+    """Drop the cached texts (after an admin's change in this process)."""
+    _cache.clear()

@@ -67,6 +67,8 @@ class FakeSmsCloud:
     faults: deque[str] = field(default_factory=deque)
     query_faults: deque[str] = field(default_factory=deque)
     timeout_seconds: float = 3.0
+    # Seconds between taking a text and answering (a slow provider; fault runs kill meanwhile).
+    reply_delay: float = 0.0
     tencent_keys: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -184,6 +186,8 @@ def _handler(cloud: FakeSmsCloud) -> type[BaseHTTPRequestHandler]:
             cloud.accept(record)
             if fault == "TIMEOUT":
                 time.sleep(cloud.timeout_seconds)  # taken, but the caller gives up first
+            elif cloud.reply_delay:
+                time.sleep(cloud.reply_delay)
             self._reply(
                 {"Code": "OK", "Message": "OK", "BizId": record.biz_id, "RequestId": "fake"}
             )
