@@ -1,7 +1,7 @@
 """Fault runs and throughput of the text pipeline, against the fake SMS cloud on loopback.
 
 Run one of:
-  .venv/bin/python -m tests.benchmarks.texts kill [--kills 100] [--texts 300]
+  .venv/bin/python -m tests.benchmarks.texts kill [--kills 100] [--texts 15 (per kill)]
       a worker SIGKILLed at random moments while it sends (the fake answers slowly, so most
       kills land mid-send); afterwards every text reached the provider exactly once.
   .venv/bin/python -m tests.benchmarks.texts outage [--cases 1000] [--seconds 30]
@@ -148,32 +148,45 @@ async def _wait_sent(dsn: str, expected: int, seconds: float) -> float:
     raise SystemExit(f"only {sent} of {expected} texts sent after {seconds:.0f} s")
 
 
-def kill_run(run: Run, kills: int, texts: int) -> bool:
-    """SIGKILL a sending worker again and again; then let one finish the work."""
+def kill_run(run: Run, kills: int, per_kill: int) -> bool:
+    """SIGKILL a sending worker again and again; then let one finish the work.
+
+    Each round adds texts, starts a worker and kills it at a random moment while the (slow)
+    provider is answering; a kill counts as mid-send when a text of that round was being sent.
+    """
     dsn = _dsn(run.database_url)
-    asyncio.run(_insert_texts(dsn, texts))
-    run.fake.cloud.reply_delay = 0.05
+    run.fake.cloud.reply_delay = 0.3
     rng = random.Random(20261201)  # noqa: S311  (a reproducible schedule, not a secret)
     mid_send = 0
     for n in range(kills):
+        asyncio.run(_insert_texts(dsn, per_kill, start=n * per_kill))
+        round_started = datetime.now(UTC)
+        since = round_started.isoformat()
+        in_flight = f"SELECT count(*) FROM notification WHERE status = 'SENDING' AND send_started_at >= '{since}'"  # noqa: S608  (a timestamp)
         worker = run.start_worker(HALL_SMS_STUCK_SECONDS="5")
-        time.sleep(rng.uniform(1.8, 3.0))
+        # Kill while the provider is answering: once a text of this round is being sent, at a
+        # random moment within the provider's reply time.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not asyncio.run(_count(dsn, in_flight)):
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, run.fake.cloud.reply_delay * 0.8))
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
-        sending = asyncio.run(
-            _count(dsn, "SELECT count(*) FROM notification WHERE status = 'SENDING'")
-        )
+        sending = asyncio.run(_count(dsn, in_flight))
         mid_send += sending > 0
         if (n + 1) % 10 == 0:
             sent = asyncio.run(
                 _count(dsn, "SELECT count(*) FROM notification WHERE status = 'SENT'")
             )
-            print(f"  {n + 1} kills ({mid_send} mid-send), {sent} of {texts} sent", flush=True)
+            print(f"  {n + 1} kills ({mid_send} mid-send), {sent} sent so far", flush=True)
     run.fake.cloud.reply_delay = 0.0
+    texts = kills * per_kill
     run.start_worker(HALL_SMS_STUCK_SECONDS="5")
     took = asyncio.run(_wait_sent(dsn, texts, 300))
     ok, summary = _exactly_once(run, texts)
-    print(f"{kills} SIGKILLs, {mid_send} with a text being sent; all sent {took:.1f} s after")
+    print(
+        f"{kills} SIGKILLs, {mid_send} while a text was being sent; all {texts} sent {took:.1f} s after"
+    )
     print(summary)
     return ok
 
@@ -307,7 +320,7 @@ def main() -> None:
     args = parser.parse_args()
     with _run(args.database_url) as run:
         if args.mode == "kill":
-            ok = kill_run(run, args.kills, args.texts or 300)
+            ok = kill_run(run, args.kills, args.texts or 15)
         elif args.mode == "outage":
             ok = outage_run(run, args.cases, args.seconds)
         else:
