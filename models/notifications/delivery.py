@@ -163,19 +163,15 @@ async def _finish(
 async def _limits_allow(limiter: RateLimiter, policy: DeliveryPolicy, phone: str) -> int:
     """0 when the number may get a text now (and it is counted), else seconds to wait.
 
-    Each window is counted with one atomic increment, so that two workers texting the same
+    The three windows are counted in one atomic script, so that two workers texting the same
     number at once cannot both slip under a limit; a refused attempt still counts, which only
     errs on the side of fewer texts.
     """
-    for window, limit in (
-        (60, policy.per_minute),
-        (3600, policy.per_hour),
-        (86400, policy.per_day),
-    ):
-        decision = await limiter.hit(f"sms:{phone}:{window}", limit, window)
-        if not decision.allowed:
-            return decision.retry_after
-    return 0
+    windows = ((60, policy.per_minute), (3600, policy.per_hour), (86400, policy.per_day))
+    decision = await limiter.hit_all(
+        [(f"sms:{phone}:{window}", limit, window) for window, limit in windows]
+    )
+    return decision.retry_after
 
 
 async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
