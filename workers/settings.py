@@ -44,7 +44,7 @@ def worker_settings(
 
     async def on_startup(ctx: dict[str, Any]) -> None:
         await Tortoise.init(
-            config=tortoise_config(database_url, pool_size=10), _enable_global_fallback=True
+            config=tortoise_config(database_url, pool_size=20), _enable_global_fallback=True
         )
         ctx["sms"] = build_provider(sms or SmsConfig())
         ctx["limiter"] = RedisRateLimiter(ctx["redis"])
@@ -80,7 +80,13 @@ def worker_settings(
         "queue_name": QUEUE_NAME,
         "on_startup": on_startup,
         "on_shutdown": on_shutdown,
-        "max_jobs": 20,
+        # Sends wait on the provider most of the time: many at once, and a short poll, so that a
+        # burst of texts is not paced by arq's polling (its default: every 0.5 s).
+        "max_jobs": 50,
+        "poll_delay": 0.05,
+        "queue_read_limit": 200,
+        # Results live in the database (the rows' states); arq need not keep them.
+        "keep_result": 0,
         "job_timeout": 300,
         "health_check_key": f"{QUEUE_NAME}:health-check",
         # `hall worker --check` reads this key: refreshed every 30 s, gone 31 s after a stop.

@@ -83,8 +83,12 @@ class Migration(migrations.Migration):
                 "CREATE UNIQUE INDEX case_alert_active ON case_alert (case_id, level)"
                 " WHERE cleared_at IS NULL",
                 "CREATE INDEX alert_event_unpublished ON alert_event (id) WHERE board_seq IS NULL",
+                # Joint sub-tasks that lapse (超时默认), found by the same scan.
+                "CREATE INDEX case_subtask_pending_due ON case_subtask (due_on, id)"
+                " WHERE status = 'PENDING'",
             ],
             reverse_sql=[
+                "DROP INDEX case_subtask_pending_due",
                 "DROP INDEX alert_event_unpublished",
                 "DROP INDEX case_alert_active",
                 "DROP INDEX case_alert_escalation",

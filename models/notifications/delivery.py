@@ -264,14 +264,14 @@ async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
                 row.error_class = exc.error_class.value
                 await _defer(row, now + timedelta(seconds=delay), now, str(exc), keep_ledger=False)
         return row.status
-    async with in_transaction():
-        await _finish(
-            row,
-            NotificationStatus.SENT,
-            now,
-            provider_ref=reference,
-            sent_at=now,
-            error_class="",
-            last_error="",
-        )
+    # One UPDATE, atomic by itself: no transaction around it.
+    await _finish(
+        row,
+        NotificationStatus.SENT,
+        now,
+        provider_ref=reference,
+        sent_at=now,
+        error_class="",
+        last_error="",
+    )
     return row.status

@@ -204,7 +204,9 @@ async def _prepare(url: str, count: int, open_count: int) -> None:
     print(f"loaded {count:,} cases ({open_count:,} open) in {time.perf_counter() - started:.0f} s")
 
 
-def run(database_url: str, count: int, open_count: int, workers: int, runs: int) -> bool:
+def run(  # noqa: PLR0917  (the command's options)
+    database_url: str, count: int, open_count: int, workers: int, runs: int, keep: bool = False
+) -> bool:
     """Load, scan with several workers at once, check, then time steady-state scans."""
     name = f"hall_scan_{secrets.token_hex(3)}"
     asyncio.run(_admin(database_url, f'CREATE DATABASE "{name}"'))
@@ -242,7 +244,10 @@ def run(database_url: str, count: int, open_count: int, workers: int, runs: int)
         print("exactly once: " + ("yes" if ok else "NO"))
         return ok
     finally:
-        asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if keep:
+            print(f"kept the database: time more scans with --time-only {url}")
+        else:
+            asyncio.run(_admin(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def _admin(database_url: str, sql: str) -> None:
@@ -262,12 +267,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--scan-only", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--keep", action="store_true", help="keep the loaded database")
+    parser.add_argument("--time-only", default=None, help="time scans on a kept database URL")
     args = parser.parse_args()
     if args.scan_only:
         asyncio.run(_scan_once(args.scan_only))
         return
+    if args.time_only:
+        times = sorted(asyncio.run(_steady(args.time_only, args.runs)))
+        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+        print(f"steady-state scan, {args.runs} runs: median {statistics.median(times):.2f} ms, "
+              f"p99 {p99:.2f} ms")  # fmt: skip
+        return
     if args.database_url:
-        ok = run(args.database_url, args.cases, args.open, args.workers, args.runs)
+        ok = run(args.database_url, args.cases, args.open, args.workers, args.runs, args.keep)
     else:
         with tempfile.TemporaryDirectory(prefix="hall-scan-") as tmp:
             embedded = EmbeddedServers(Path(tmp) / "data")

@@ -55,7 +55,10 @@ def _dsn(url: str) -> str:
 class Run:
     """A private database, Redis and fake cloud, and the workers started against them."""
 
-    def __init__(self, database_url: str, redis: RedisProcess, fake: FakeSmsServer) -> None:
+    def __init__(
+        self, database_url: str, redis: RedisProcess, fake: FakeSmsServer, provider: str
+    ) -> None:
+        self.provider = provider
         self.database_url = database_url
         self.redis = redis
         self.fake = fake
@@ -68,7 +71,8 @@ class Run:
         return env | {
             "HALL_DATABASE_URL": self.database_url,
             "HALL_REDIS_URL": self.redis.url,
-            "HALL_SMS_PROVIDER": "aliyun",
+            "HALL_SMS_PROVIDER": self.provider,
+            "HALL_SMS_APP_ID": "1400000000",
             "HALL_SMS_ENDPOINT": self.fake.endpoint,
             "HALL_SMS_PROTOCOL": "HTTP",
             "HALL_SMS_ACCESS_KEY_ID": "ak",
@@ -277,7 +281,7 @@ def throughput_run(run: Run, texts: int, workers: int) -> bool:
 
 
 @contextmanager
-def _run(database_url: str | None) -> Iterator[Run]:
+def _run(database_url: str | None, provider: str) -> Iterator[Run]:
     with tempfile.TemporaryDirectory(prefix="hall-texts-") as tmp:
         embedded = EmbeddedServers(Path(tmp) / "data")
         redis = RedisProcess(Path(tmp) / "redis")
@@ -294,7 +298,7 @@ def _run(database_url: str | None) -> Iterator[Run]:
             asyncio.run(apply_migrations(url))
             redis.start()
             with FakeSmsServer() as fake:
-                run = Run(url, redis, fake)
+                run = Run(url, redis, fake, provider)
                 try:
                     yield run
                 finally:
@@ -323,8 +327,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--provider", choices=["aliyun", "tencent"], default="aliyun")
     args = parser.parse_args()
-    with _run(args.database_url) as run:
+    with _run(args.database_url, args.provider) as run:
         if args.mode == "kill":
             ok = kill_run(run, args.kills, args.texts or 15)
         elif args.mode == "outage":
