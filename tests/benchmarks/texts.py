@@ -219,6 +219,7 @@ async def _cases(database_url: str, count: int) -> tuple[list[str], object]:
         await conn.execute("UPDATE notification SET status = 'CANCELLED'")
     finally:
         await conn.close()
+    await Tortoise.close_connections()
     return numbers, clerk
 
 
