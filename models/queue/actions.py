@@ -239,31 +239,19 @@ async def call_next(actor: Actor, window_id: int, now: datetime) -> Changed:
                 current_state=TicketStatus.CALLED.value,
                 code="TICKET_IN_SERVICE",
             )
+        # Claim and update in one statement: the row lock skips tickets another window holds.
         rows = await connections.get("default").execute_query_dict(
+            "UPDATE ticket SET status = 'CALLED', window_id = $4, target_window_id = NULL, "
+            "called_at = $5, called_by_id = $6, updated_at = $5 WHERE id = ("
             "SELECT id FROM ticket WHERE hall_id = $1 AND business_day = $2 AND status = 'WAITING' "
             "AND lane_id = ANY($3::int[]) AND (target_window_id IS NULL OR target_window_id = $4) "
-            "ORDER BY rank, id LIMIT 1 FOR UPDATE SKIP LOCKED",
-            [window.hall_id, day, lanes, window.id],
+            "ORDER BY rank, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *",
+            [window.hall_id, day, lanes, window.id, now, actor.user_id or None],
         )
         if not rows:
             raise NothingToCall("当前没有等候的号票")
-        ticket = await Ticket.get(id=rows[0]["id"])
-        ticket.status = TicketStatus.CALLED
-        ticket.window_id = window.id
-        ticket.target_window_id = None
-        ticket.called_at = now
-        ticket.called_by_id = actor.user_id or None
-        ticket.updated_at = now
-        await ticket.save(
-            update_fields=[
-                "status",
-                "window_id",
-                "target_window_id",
-                "called_at",
-                "called_by_id",
-                "updated_at",
-            ]
-        )
+        # How tortoise itself builds a model from a fetched row (types converted per field).
+        ticket = Ticket._init_from_db(**rows[0])
         await _texts_after_call(ticket, window, now)
     data = public_ticket(ticket) | {"window_number": window.number}
     return Changed(ticket, [BoardEvent(window.hall_id, BoardEventKind.TICKET_CALLED, data)])
