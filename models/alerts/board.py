@@ -64,3 +64,27 @@ async def publish_pending(board: EventLog, limit: int = 200) -> int:
     for event, seq in zip(events, seqs, strict=True):
         await AlertEvent.filter(id=event.id).update(board_seq=seq)
     return len(events)
+
+
+async def active_on_board(hall_id: int, limit: int = 50) -> list[dict[str, object]]:
+    """The hall's cards up now, as a screen shows them: red first, then by due date."""
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT a.id, a.level, c.number, c.due_on, i.name AS item_name,"
+        " coalesce(nullif(d.short_name, ''), d.name) AS department"
+        ' FROM case_alert a JOIN "case" c ON c.id = a.case_id'
+        " JOIN service_item i ON i.id = c.item_id JOIN department d ON d.id = a.department_id"
+        " WHERE a.hall_id = $1 AND a.cleared_at IS NULL"
+        " ORDER BY a.level = 'RED' DESC, c.due_on, a.id LIMIT $2",
+        [hall_id, limit],
+    )
+    return [
+        {
+            "alert_id": r["id"],
+            "level": r["level"],
+            "case_number": r["number"],
+            "item_name": r["item_name"],
+            "department": r["department"],
+            "due_on": r["due_on"],
+        }
+        for r in rows
+    ]

@@ -34,4 +34,4 @@ class QueueQuery:
         log = info.context.board_log
         # Read the seq first: events after it may already be in the snapshot, never missing.
         seq = await log.last_seq(hall.id) if log is not None else 0
-        return QueueBoard.of(day, seq, await snapshot(hall.id, day))
+        return QueueBoard.of(day, seq, await snapshot(hall.id, day), hall.id)

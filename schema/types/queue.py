@@ -10,6 +10,8 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from models.alerts.board import active_on_board
+from models.cases.tables import AlertLevel
 from models.catalogue.tables import Lane as LaneRow
 from models.catalogue.tables import Window as WindowRow
 from models.queue import board, queries, rules, tables
@@ -199,9 +201,26 @@ class QueueBoard:
     lanes: list[LaneBoardLine] = strawberry.field(description="Lanes by prefix.")
     windows: list[WindowBoardLine] = strawberry.field(description="Windows by number.")
     latest_calls: list[Ticket] = strawberry.field(description="The latest calls, newest first.")
+    hall_id: strawberry.Private[int]
+
+    @strawberry.field(
+        description="Yellow and red cards up now (at most 50; red first, then by due date), masked."
+    )
+    async def alerts(self) -> list[BoardAlert]:
+        """The hall's active cards."""
+        return [
+            BoardAlert(
+                level=AlertLevel(str(a["level"])),
+                case_number=str(a["case_number"]),
+                item_name=str(a["item_name"]),
+                department=str(a["department"]),
+                due_on=cast("date", a["due_on"]),
+            )
+            for a in await active_on_board(self.hall_id)
+        ]
 
     @classmethod
-    def of(cls, day: date, seq: int, snap: queries.Snapshot) -> Self:
+    def of(cls, day: date, seq: int, snap: queries.Snapshot, hall_id: int) -> Self:
         """From the snapshot read."""
         return cls(
             business_day=day,
@@ -222,7 +241,19 @@ class QueueBoard:
                 for w, t in snap.windows
             ],
             latest_calls=[Ticket.from_row(t) for t in snap.latest_calls],
+            hall_id=hall_id,
         )
+
+
+@strawberry.type(description="A card as a hall screen shows it: nothing personal.")
+class BoardAlert:
+    """An active card on the board."""
+
+    level: AlertLevel = strawberry.field(description="YELLOW or RED.")
+    case_number: str = strawberry.field(description="The case number.")
+    item_name: str = strawberry.field(description="The service item.")
+    department: str = strawberry.field(description="The handling department's short name.")
+    due_on: date = strawberry.field(description="The due date.")
 
 
 @strawberry.type(description="A booking; `code` with the phone number identifies it.")
