@@ -221,8 +221,11 @@ def worker(
     if check:
         raise SystemExit(asyncio.run(_worker_health(settings)))
     if attached:
+        import uvloop  # noqa: PLC0415  (comes with uvicorn[standard])
         from arq.worker import run_worker  # noqa: PLC0415
 
+        # The worker spends its time in the event loop (Redis, PostgreSQL, provider calls).
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
         with _servers(settings) as (database_url, redis_url):
             run_worker(
                 worker_settings(
