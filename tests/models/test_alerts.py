@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from models.accounts.tables import Role
+from models.alerts.board import publish_pending
 from models.alerts.policy import set_policy
 from models.alerts.rules import EscalationStep, EscalationTarget, yellow_start
 from models.alerts.scan import scan_deadlines
@@ -15,6 +16,7 @@ from models.alerts.tables import AlertEvent, AlertPolicy, CaseAlert, ClearReason
 from models.calendar.queries import region_calendar
 from models.calendar.rules import CountUnit, remaining_days
 from models.cases import actions, intake
+from models.cases.deadlines import recompute_for_hall
 from models.cases.rules import Applicant
 from models.cases.tables import AlertLevel, ApplicantKind, Case, Outcome
 from models.catalogue import actions as catalogue
@@ -196,3 +198,36 @@ async def test_policy_thresholds_per_item_and_its_checks(db: object) -> None:
         await set_policy(clerk, hall, 1, {}, steps, f.NOW)
     stored = await AlertPolicy.get(hall_id=hall.id)
     assert (stored.yellow_days, stored.version, len(stored.steps)) == (3, 1, 1)
+
+
+async def test_policy_change_moves_open_cases_yellow_day(db: object) -> None:
+    hall, clerk, _ = await _setup()
+    _, admin = await f.user("director", Role.ADMIN, of=hall)
+    case = await _case(clerk, hall)
+    await set_policy(admin, hall, 6, {}, [EscalationStep(EscalationTarget.CHIEF_REP, 0)], f.NOW)
+    moment = shanghai(date(2026, 11, 26), 10)  # six working days before 12-04
+    assert await recompute_for_hall(hall.id, moment) == 1
+    moved = await Case.get(id=case.id)
+    # Recomputed and reviewed at once: the case is yellow from 11-26 under the new threshold.
+    assert (str(moved.yellow_on), moved.alert_level) == ("2026-11-26", AlertLevel.YELLOW)
+    assert await recompute_for_hall(hall.id, moment) == 0
+
+
+class _BrokenBoard:
+    """A board log whose Redis is away."""
+
+    async def append(self, events: list[object]) -> list[int]:
+        raise ConnectionError("redis is down")
+
+    async def last_seq(self, hall_id: int) -> int:
+        return 0
+
+
+async def test_alert_events_wait_for_the_board_when_redis_is_down(db: object) -> None:
+    hall, clerk, _ = await _setup()
+    await _case(clerk, hall)
+    await scan_deadlines(shanghai(date(2026, 12, 1), 10))
+    with pytest.raises(ConnectionError):
+        await publish_pending(_BrokenBoard())  # type: ignore[arg-type]
+    # Given back, not lost: the next publisher takes them.
+    assert await AlertEvent.filter(board_seq__isnull=True).count() == 1
