@@ -162,6 +162,7 @@ async def set_hours(actor: Actor, hall_id: int, hours: OpeningHours, now: dateti
         values = {
             "sessions": hours.to_json(),
             "ticket_cutoff_minutes": hours.ticket_cutoff_minutes,
+            "carry_over": hours.carry_over,
             "updated_by_id": actor.user_id or None,
             "updated_at": now,
         }

@@ -29,6 +29,9 @@ class OpeningHours:
     weekday: tuple[Session, ...]
     saturday: tuple[Session, ...] = ()
     ticket_cutoff_minutes: int = 30
+    # Tickets still waiting (or held) at closing move to the next business day, called first
+    # there (次日优先); otherwise they expire.
+    carry_over: bool = False
 
     def to_json(self) -> dict[str, list[list[str]]]:
         """As stored: sessions as HH:MM pairs."""
@@ -47,7 +50,9 @@ DEFAULT_HOURS = OpeningHours(
 )
 
 
-def hours_from_json(sessions: dict[str, list[list[str]]], cutoff: int) -> OpeningHours:
+def hours_from_json(
+    sessions: dict[str, list[list[str]]], cutoff: int, carry_over: bool = False
+) -> OpeningHours:
     """Stored sessions back as OpeningHours."""
 
     def parse(pairs: list[list[str]]) -> tuple[Session, ...]:
@@ -57,6 +62,7 @@ def hours_from_json(sessions: dict[str, list[list[str]]], cutoff: int) -> Openin
         weekday=parse(sessions.get("weekday", [])),
         saturday=parse(sessions.get("saturday", [])),
         ticket_cutoff_minutes=cutoff,
+        carry_over=carry_over,
     )
 
 

@@ -75,7 +75,7 @@ async def hall_hours(hall_id: int) -> OpeningHours:
     row = await HallHours.get_or_none(hall_id=hall_id)
     if row is None:
         return DEFAULT_HOURS
-    return hours_from_json(row.sessions, row.ticket_cutoff_minutes)
+    return hours_from_json(row.sessions, row.ticket_cutoff_minutes, row.carry_over)
 
 
 async def closures_between(hall_id: int, start: date, end: date) -> list[HallClosure]:

@@ -59,6 +59,8 @@ class HallHours(Model):
     # {"weekday": [["09:00", "17:00"]], "saturday": [["09:00", "12:00"]]}: sessions as HH:MM.
     sessions: fields.JSONField[dict[str, list[list[str]]]] = fields.JSONField()
     ticket_cutoff_minutes = fields.IntField(default=30)
+    # Unserved tickets at closing: expire (false) or move to the next business day first in line.
+    carry_over = fields.BooleanField(default=False, db_default=False)
     updated_by_id = fields.IntField(null=True)
     updated_at = fields.DatetimeField()
 

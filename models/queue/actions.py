@@ -16,7 +16,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role
-from models.calendar.hours import can_issue_tickets, closing_time
+from models.calendar.hours import can_issue_tickets, closing_time, next_opening
 from models.calendar.queries import hall_calendar, hall_hours
 from models.catalogue.tables import Hall, Lane, ServiceItem, Window, WindowKind, WindowState
 from models.common.actor import WINDOW_ROLES, Actor
@@ -442,18 +442,68 @@ async def expire_day(hall: Hall, day: date, now: datetime) -> int:
     return int(count)
 
 
+async def carry_over_day(hall: Hall, day: date, next_day: date, now: datetime) -> int:
+    """At closing, waiting and held tickets move to the next business day, first in line there.
+
+    They keep their numbers (the holder's slip stays valid); the lane's counter for the next day
+    starts above them, so no number is given twice. Tickets being served expire as usual.
+    """
+    async with in_transaction():
+        moving = (
+            await Ticket.filter(
+                hall_id=hall.id,
+                business_day=day,
+                status__in=(TicketStatus.WAITING, TicketStatus.HELD),
+            )
+            .select_for_update()
+            .order_by("id")
+        )
+        highest: dict[int, tuple[int, int]] = {}
+        zone = ZoneInfo(hall.timezone)
+        for ticket in moving:
+            issued_local = ticket.issued_at.astimezone(zone).time()
+            ticket.business_day = next_day
+            ticket.status = TicketStatus.WAITING
+            ticket.rank = rank(ticket.priority, issued_local, boosted=True)
+            ticket.window_id = None
+            ticket.updated_at = now
+            await ticket.save(
+                update_fields=["business_day", "status", "rank", "window_id", "updated_at"]
+            )
+            top, count = highest.get(ticket.issued_lane_id, (0, 0))
+            highest[ticket.issued_lane_id] = (max(top, ticket.sequence), count + 1)
+        for lane_id, (top, count) in highest.items():
+            await connections.get("default").execute_query(
+                "INSERT INTO lane_day (lane_id, business_day, last_sequence, issued) "
+                "VALUES ($1, $2, $3, $4) ON CONFLICT (lane_id, business_day) DO UPDATE "
+                "SET last_sequence = GREATEST(lane_day.last_sequence, $3), "
+                "issued = lane_day.issued + $4",
+                [lane_id, next_day, top, count],
+            )
+    return len(moving)
+
+
 async def rollover(now: datetime) -> int:
-    """Expire unserved tickets of past days, and of today once the hall has closed (a job)."""
-    expired = 0
+    """Close the day's queue once the hall has closed (a job); returns tickets expired or moved.
+
+    Past days' leftovers expire. At closing, a hall that carries over moves waiting and held
+    tickets to its next business day; otherwise they expire with the ones being served.
+    """
+    changed = 0
     for hall in await Hall.all():
         local = now.astimezone(ZoneInfo(hall.timezone))
         today = local.date()
-        expired += int(
+        changed += int(
             await Ticket.filter(hall_id=hall.id, business_day__lt=today, status__in=ACTIVE).update(
                 status=TicketStatus.EXPIRED, updated_at=now, finished_at=now
             )
         )
-        closes = closing_time(await hall_hours(hall.id), await hall_calendar(hall), today)
+        hours = await hall_hours(hall.id)
+        calendar = await hall_calendar(hall)
+        closes = closing_time(hours, calendar, today)
         if closes is None or local.time() >= closes:
-            expired += await expire_day(hall, today, now)
-    return expired
+            reopens = next_opening(hours, calendar, local)
+            if hours.carry_over and reopens is not None:
+                changed += await carry_over_day(hall, today, reopens.date(), now)
+            changed += await expire_day(hall, today, now)
+    return changed

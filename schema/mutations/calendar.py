@@ -105,6 +105,10 @@ class HallHoursSetInput:
     ticket_cutoff_minutes: int = strawberry.field(
         default=30, description="Stop issuing tickets this many minutes before a session closes."
     )
+    carry_over_unserved: bool = strawberry.field(
+        default=False,
+        description="true: tickets still waiting at closing move to the next business day, called first there; false: they expire.",
+    )
 
 
 @strawberry.type(description="The hall's opening hours now.")
@@ -198,6 +202,7 @@ class CalendarMutation:
             weekday=_sessions(input.weekday, "weekday"),
             saturday=_sessions(input.saturday, "saturday"),
             ticket_cutoff_minutes=input.ticket_cutoff_minutes,
+            carry_over=input.carry_over_unserved,
         )
         await actions.set_hours(
             require_actor(info),

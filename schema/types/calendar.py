@@ -96,6 +96,9 @@ class OpeningHours:
     ticket_cutoff_minutes: int = strawberry.field(
         description="Tickets stop this many minutes before a session closes."
     )
+    carry_over_unserved: bool = strawberry.field(
+        description="Tickets still waiting at closing move to the next business day, called first there (次日优先); otherwise they expire."
+    )
 
     @classmethod
     def of(cls, value: hours.OpeningHours) -> Self:
@@ -111,6 +114,7 @@ class OpeningHours:
             weekday=sessions(value.weekday),
             saturday=sessions(value.saturday),
             ticket_cutoff_minutes=value.ticket_cutoff_minutes,
+            carry_over_unserved=value.carry_over,
         )
 
 

@@ -256,3 +256,34 @@ async def test_day_rollover_expires_unserved_tickets(hall: dict[str, Any]) -> No
     assert await actions.expire_day(hall["hall"], called.ticket.business_day, NOW) == 2
     assert await Ticket.filter(status=TicketStatus.EXPIRED).count() == 2
     assert await Ticket.filter(status=TicketStatus.FINISHED).count() == 1
+
+
+async def test_carry_over_moves_waiting_tickets_to_the_next_business_day(
+    hall: dict[str, Any],
+) -> None:
+    import dataclasses  # noqa: PLC0415
+
+    from models.calendar import actions as calendar  # noqa: PLC0415
+    from models.calendar.hours import DEFAULT_HOURS  # noqa: PLC0415
+
+    carry = dataclasses.replace(DEFAULT_HOURS, carry_over=True)
+    await calendar.set_hours(SYSTEM_ACTOR, hall["hall"].id, carry, NOW)
+    tickets = [await take(hall, at=n) for n in range(4)]
+    first = await actions.call_next(hall["clerk1"], hall["general"].id, NOW)
+    await actions.hold(hall["clerk1"], first.ticket.id, NOW)
+    serving = await actions.call_next(hall["clerk1"], hall["general"].id, NOW)
+    friday_close = NOW + timedelta(hours=7, minutes=5)  # 17:05 in Shanghai
+    # The ticket being served expires; the held one and the two waiting move to Monday.
+    assert await actions.rollover(friday_close) == 4
+    moved = await Ticket.filter(business_day="2026-11-23").order_by("rank", "id")
+    assert {t.id for t in moved} == {t.id for t in tickets} - {serving.ticket.id}
+    assert {t.status for t in moved} == {TicketStatus.WAITING}
+    assert (await Ticket.get(id=serving.ticket.id)).status is TicketStatus.EXPIRED
+    # Monday: numbers go on above the carried ones, which are called before the day's own.
+    monday = NOW + timedelta(days=3)
+    request = actions.TicketRequest(hall["hall"].id, hall["a"].id, TicketChannel.KIOSK)
+    fresh = await actions.issue_ticket(None, request, monday)
+    assert fresh.ticket.number == "A005"
+    called = await actions.call_next(hall["clerk1"], hall["general"].id, monday)
+    assert called.ticket.number == moved[0].number
+    assert await actions.rollover(friday_close) == 0  # nothing twice

@@ -138,6 +138,7 @@ async def test_closures_and_hours(people: dict[str, Any]) -> None:
         "weekday": [{"opens": "09:00", "closes": "17:00"}],
         "saturday": [{"opens": "09:00", "closes": "12:00"}],
         "ticketCutoffMinutes": 15,
+        "carryOverUnserved": True,
     }
     set_ = await run("HallHoursSet", {"input": hours}, actor=people["admin"])
     assert set_["data"]["hallHoursSet"]["openingHours"]["saturday"] == [
@@ -154,6 +155,7 @@ async def test_closures_and_hours(people: dict[str, Any]) -> None:
     )
     hall = shown["data"]["hall"]
     assert hall["openingHours"]["ticketCutoffMinutes"] == 15
+    assert hall["openingHours"]["carryOverUnserved"] is True
     assert hall["closures"] == [{"day": "2026-11-24", "reason": "系统升级"}]
     removed = await run(
         "HallClosureRemove",
