@@ -195,7 +195,7 @@ def kill_run(run: Run, kills: int, per_kill: int) -> bool:
     took = asyncio.run(_wait_sent(dsn, texts, 300))
     ok, summary = _exactly_once(run, texts)
     print(
-        f"{kills} SIGKILLs, {mid_send} while a text was being sent; all {texts} sent {took:.1f} s after"
+        f"{rounds} SIGKILLs, {mid_send} while a text was being sent; all {texts} sent {took:.1f} s after"
     )
     print(summary)
     return ok and mid_send >= kills
