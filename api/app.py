@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+from api.alert_feed import PostgresAlertFeed
 from api.auth import Tokens
 from api.board_log import RedisEventLog
 from api.board_page import board_page
@@ -26,6 +28,7 @@ from api.jobs import ArqJobQueue
 from api.limits import RedisRateLimiter
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
+from api.screen_socket import SocketLimits
 from api.settings import Environment, Settings, load_settings
 from models.db import tortoise_config
 from schema.schema import schema
@@ -71,7 +74,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
     assert redis_url  # noqa: S101
 
     tokens = Tokens(key=settings.signing_key, ttl=timedelta(minutes=settings.token_ttl_minutes))
-    graphql = HallGraphQL(schema, tokens, dev=settings.env is Environment.DEV)
+    graphql = HallGraphQL(
+        schema,
+        tokens,
+        dev=settings.env is Environment.DEV,
+        grouping=settings.board_grouping,
+        socket_limits=SocketLimits(settings.ws_send_queue, settings.ws_send_stall_seconds),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -83,16 +92,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
         graphql.case_feed = case_feed
         board_log = RedisEventLog(app.state.redis)
         graphql.board_log = board_log
+        alert_feed = PostgresAlertFeed(database_url, board_log)
+        graphql.alert_feed = alert_feed
         jobs = await ArqJobQueue.connect(redis_url)
         graphql.jobs = jobs
         try:
             async with RegisterTortoise(
                 app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
             ):
+                await alert_feed.start()
+                # Start-up objects (schema, models, modules) live as long as the process: keep
+                # them out of full collections, which otherwise pause every live screen.
+                gc.freeze()
                 log.info("api ready", env=settings.env.value)
                 yield
         finally:
             await jobs.close()
+            await alert_feed.close()
             await board_log.close()
             await case_feed.close()
             await app.state.redis.aclose()

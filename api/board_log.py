@@ -73,12 +73,12 @@ class RedisEventLog:
     async def since(self, hall_id: int, after_seq: int) -> list[LoggedEvent]:
         """Every stored event after `after_seq`, in order; ResumeTooOld when some were trimmed."""
         stream = _keys(hall_id)[1]
+        # The counter first: every seq up to it is already in the stream (appended with it in
+        # one script), so the range read next holds them unless they were trimmed.
+        last = await self.last_seq(hall_id)
         entries = await self.redis.xrange(stream, min=f"{after_seq + 1}-0", max="+")
         events = [_decode(hall_id, entry_id, fields) for entry_id, fields in entries]
-        first_expected = after_seq + 1
-        if after_seq < await self.last_seq(hall_id) and (
-            not events or events[0].seq != first_expected
-        ):
+        if after_seq < last and (not events or events[0].seq != after_seq + 1):
             raise ResumeTooOld
         return events
 

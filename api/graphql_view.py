@@ -16,15 +16,25 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import Tokens
+from api.board_groups import BoardGroups
+from api.screen_socket import ScreenSocketHandler, SocketLimits
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
-from schema.context import CaseFeed, Context, JobQueue
+from schema.context import AlertFeed, CaseFeed, Context, JobQueue
 
 
 class HallGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with our context, auth and encoding."""
+    """strawberry's ASGI view with our context, auth and encoding, and grouped hallBoard fan-out."""
 
-    def __init__(self, schema: Schema, tokens: Tokens, *, dev: bool) -> None:
+    def __init__(
+        self,
+        schema: Schema,
+        tokens: Tokens,
+        *,
+        dev: bool,
+        grouping: bool = True,
+        socket_limits: SocketLimits | None = None,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
@@ -37,7 +47,13 @@ class HallGraphQL(GraphQL[Context, None]):
         self.limiter: RateLimiter | None = None
         self.case_feed: CaseFeed | None = None
         self.board_log: EventLog | None = None
+        self.alert_feed: AlertFeed | None = None
         self.jobs: JobQueue | None = None
+        self.socket_limits = socket_limits or SocketLimits()
+        self.board_groups = BoardGroups(self.encode_json)
+        if grouping:
+            # Identical hallBoard subscriptions share one execution per event (api/board_groups).
+            self.graphql_transport_ws_handler_class = ScreenSocketHandler
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -50,6 +66,7 @@ class HallGraphQL(GraphQL[Context, None]):
             limiter=self.limiter,
             case_feed=self.case_feed,
             board_log=self.board_log,
+            alert_feed=self.alert_feed,
             jobs=self.jobs,
         )
         if isinstance(request, Request):

@@ -1,10 +1,10 @@
-"""Prometheus metrics of HTTP traffic."""
+"""Prometheus metrics: HTTP traffic and the live-board fan-out."""
 
 from __future__ import annotations
 
 import time
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,6 +16,14 @@ LATENCY = Histogram(
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+
+BOARD_GROUP_EXECUTIONS = Counter(
+    "hall_board_group_executions_total",
+    "Board events executed and encoded by a subscription group (once per event and group)",
+)
+BOARD_GROUPS = Gauge("hall_board_groups", "Live groups of identical hallBoard subscriptions")
+BOARD_GROUP_MEMBERS = Gauge("hall_board_group_members", "Subscriptions served by a group")
+WS_SLOW_DROPS = Counter("hall_ws_slow_drops_total", "WebSockets dropped for not keeping up")
 
 
 class MetricsMiddleware:

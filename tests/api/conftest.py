@@ -16,7 +16,13 @@ from tests.conftest import Servers
 
 
 @pytest.fixture
-def server(orm: Servers, tmp_path: Path) -> Iterator[str]:
+def server_env() -> dict[str, str]:
+    """Extra HALL_* variables for `server` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def server(orm: Servers, tmp_path: Path, server_env: dict[str, str]) -> Iterator[str]:
     """`hall serve` on the suite's database and Redis."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     port = free_port()
@@ -27,6 +33,7 @@ def server(orm: Servers, tmp_path: Path) -> Iterator[str]:
         "HALL_SECRET_KEY": secrets.token_urlsafe(40),
         "HALL_DATABASE_URL": orm.database_url,
         "HALL_REDIS_URL": orm.redis_url,
+        **server_env,
     }
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log:

@@ -73,3 +73,27 @@ async def test_trimmed_history_asks_for_a_resync(
     with pytest.raises(ResumeTooOld):
         await log.since(hall_id, 1)
     assert await log.since(hall_id, 300) == []
+
+
+async def test_catching_up_while_events_arrive_never_asks_for_a_resync(
+    log: RedisEventLog, servers: Servers
+) -> None:
+    hall_id = hall()
+    writer_client = aioredis.Redis.from_url(servers.redis_url)
+    writer = RedisEventLog(writer_client)
+
+    async def produce() -> None:
+        for n in range(300):
+            await writer.append([called(hall_id, n)])
+
+    producing = asyncio.create_task(produce())
+    checks = 0
+    while not producing.done():
+        # Up to date a moment ago; new events land between the reads inside since().
+        last = await log.last_seq(hall_id)
+        seqs = [event.seq for event in await log.since(hall_id, last)]
+        assert seqs == list(range(last + 1, last + 1 + len(seqs)))
+        checks += 1
+    await producing
+    await writer_client.aclose()
+    assert checks > 10
