@@ -102,20 +102,51 @@ class QueryLimits(AddValidationRules):
         super().__init__(LIMIT_RULES)
 
 
+ROOT_DESCRIPTIONS = {
+    "query": "Reads. Lists are Relay connections; personal data is masked unless a field says otherwise.",
+    "mutation": (
+        "Changes. Each takes one `input` and returns a union of its success type and the "
+        "business errors it can meet (all implement UserError)."
+    ),
+    "subscription": "Live events over graphql-transport-ws; resumable ones take `afterSeq`.",
+}
+INPUT_ARGUMENT = "What the change needs; each field is described on the input type."
+
+
+def _describe_roots(built: strawberry.Schema) -> strawberry.Schema:
+    """Descriptions for the merged root types and every mutation's `input` argument."""
+    roots = {
+        "query": built._schema.query_type,
+        "mutation": built._schema.mutation_type,
+        "subscription": built._schema.subscription_type,
+    }
+    for name, root in roots.items():
+        if root is not None and not root.description:
+            root.description = ROOT_DESCRIPTIONS[name]
+    mutation = built._schema.mutation_type
+    for field in mutation.fields.values() if mutation else ():
+        argument = field.args.get("input")
+        if argument is not None and not argument.description:
+            argument.description = INPUT_ARGUMENT
+    return built
+
+
 def build_schema() -> strawberry.Schema:
     """The schema with its limits and error shaping."""
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        types=[Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket, Alert],
-        extensions=[
-            partial(MaxTokensLimiter, max_token_count=4000),
-            QueryLimits,
-            partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-            partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-            ShapeErrors,
-        ],
+    return _describe_roots(
+        strawberry.Schema(
+            query=Query,
+            mutation=Mutation,
+            subscription=Subscription,
+            types=[Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket, Alert],
+            extensions=[
+                partial(MaxTokensLimiter, max_token_count=4000),
+                QueryLimits,
+                partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+                partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+                ShapeErrors,
+            ],
+        )
     )
 
 
