@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 from tortoise import connections
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.common.limits import RateLimiter
@@ -174,14 +175,46 @@ async def _limits_allow(limiter: RateLimiter, policy: DeliveryPolicy, phone: str
     return decision.retry_after
 
 
-async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
+async def _claim_fresh(
+    notification_id: int, provider: str, now: datetime, quiet: bool
+) -> Notification | None:
+    """The common case in one statement: a row never tried, with a number, sendable now.
+
+    Claims it (SENDING) and writes the ledger at once; None leaves the row to the careful path.
+    """
+    rows = await connections.get("default").execute_query_dict(
+        "UPDATE notification SET status = 'SENDING', send_started_at = $2, "
+        "attempts = attempts + 1, provider = $3, updated_at = $2 "
+        "WHERE id = $1 AND status IN ('PENDING', 'QUEUED') AND send_started_at IS NULL "
+        "AND phone <> '' AND (urgent OR NOT $4) RETURNING *",
+        [notification_id, now, provider, quiet],
+    )
+    return Notification._init_from_db(**rows[0]) if rows else None
+
+
+async def _release(notification_id: int, until: datetime, now: datetime, reason: str) -> None:
+    """Give a claimed row back unsent (no provider call was made): ledger cleared, not counted."""
+    await Notification.filter(id=notification_id).update(
+        status=NotificationStatus.PENDING,
+        next_attempt_at=until,
+        last_error=reason,
+        send_started_at=None,
+        attempts=F("attempts") - 1,
+        updated_at=now,
+    )
+
+
+async def _claim_checked(  # noqa: PLR0911  (each outcome returns the row's status)
     notification_id: int,
     provider: SmsProvider,
     limiter: RateLimiter,
     policy: DeliveryPolicy,
     now: datetime,
-) -> NotificationStatus:
-    """Send one notification at most once; returns its status afterwards."""
+) -> NotificationStatus | tuple[Notification, str]:
+    """Every other case, under the row's lock: reconcile a ledger, quiet hours, limits, failures.
+
+    Returns the row's status when nothing is to be sent now, else the claimed row and its text.
+    """
     async with in_transaction():
         row = await Notification.filter(id=notification_id).select_for_update().first()
         if row is None or row.status in FINAL:
@@ -231,6 +264,32 @@ async def deliver(  # noqa: PLR0911  (each outcome returns the row's status)
         await row.save(
             update_fields=["status", "send_started_at", "attempts", "provider", "updated_at"]
         )
+    return row, text
+
+
+async def deliver(
+    notification_id: int,
+    provider: SmsProvider,
+    limiter: RateLimiter,
+    policy: DeliveryPolicy,
+    now: datetime,
+) -> NotificationStatus:
+    """Send one notification at most once; returns its status afterwards."""
+    local = now.astimezone(ZoneInfo(policy.timezone))
+    row = await _claim_fresh(notification_id, provider.name, now, _in_quiet_hours(policy, local))
+    if row is not None:
+        wait = await _limits_allow(limiter, policy, row.phone)
+        if wait:
+            await _release(row.id, now + timedelta(seconds=wait), now, "per-number limit")
+            return NotificationStatus.PENDING
+        text = render(await template_text(row.kind), row.params)
+        key = key_of(row.id)
+    else:
+        claimed = await _claim_checked(notification_id, provider, limiter, policy, now)
+        if isinstance(claimed, NotificationStatus):
+            return claimed
+        row, text = claimed
+        key = key_of(row.id)
     # The ledger is committed: whatever happens during the call, a later attempt reconciles.
     outgoing = OutgoingText(key=key, phone=row.phone, text=text, template=row.kind.value,
                             params={k: param_text(v) for k, v in row.params.items()})  # fmt: skip

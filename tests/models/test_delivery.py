@@ -136,6 +136,8 @@ async def test_per_number_limit_defers_the_next_text(
     assert held.last_error == "per-number limit"
     assert held.next_attempt_at is not None
     assert held.next_attempt_at <= NOW + timedelta(seconds=60)
+    # Given back unsent: no ledger (nothing to reconcile) and no attempt counted.
+    assert (held.send_started_at, held.attempts) == (None, 0)
     assert len(fake.cloud.sent_to(PHONE)) == 1
 
 
@@ -144,7 +146,11 @@ async def test_quiet_hours_hold_non_urgent_texts(
 ) -> None:
     late = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # 22:30 in Shanghai
     calm = await run(await text(), provider, limiter, late)
-    assert calm.status is NotificationStatus.PENDING
+    assert (calm.status, calm.attempts, calm.send_started_at) == (
+        NotificationStatus.PENDING,
+        0,
+        None,
+    )
     assert calm.next_attempt_at == datetime(2026, 11, 21, 0, 0, tzinfo=UTC)  # 08:00 next day
     urgent = await run(
         await text("TICKET_CALLED", "13912345670", urgent=True), provider, limiter, late
