@@ -186,6 +186,7 @@ async def _claim_fresh(
         "UPDATE notification SET status = 'SENDING', send_started_at = $2, "
         "attempts = attempts + 1, provider = $3, updated_at = $2 "
         "WHERE id = $1 AND status IN ('PENDING', 'QUEUED') AND send_started_at IS NULL "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= $2) "
         "AND phone <> '' AND (urgent OR NOT $4) RETURNING *",
         [notification_id, now, provider, quiet],
     )
@@ -222,6 +223,8 @@ async def _claim_checked(  # noqa: PLR0911  (each outcome returns the row's stat
         stuck_after = timedelta(seconds=policy.stuck_seconds)
         if row.status is NotificationStatus.SENDING and row.updated_at > now - stuck_after:
             return row.status  # another worker is on it
+        if row.status is NotificationStatus.PENDING and (row.next_attempt_at or now) > now:
+            return row.status  # a stale job: the row waits for its backoff or limit
         key = key_of(row.id)
         if row.send_started_at is not None:
             found = await provider.find(key, row.phone, row.send_started_at.date())

@@ -124,6 +124,10 @@ async def test_provider_errors_are_classified(  # noqa: PLR0917  (fixtures and p
         assert row.send_started_at is None  # refused for sure: no reconciliation needed
         assert row.next_attempt_at is not None
         assert row.next_attempt_at > NOW
+        # A stale job for the row (a worker died before arq marked it done) waits its turn.
+        stale = await run(notification, provider, limiter, NOW + timedelta(seconds=1))
+        assert (stale.status, stale.attempts) == (NotificationStatus.PENDING, 1)
+        assert fake.cloud.sent_to(PHONE) == []
 
 
 async def test_per_number_limit_defers_the_next_text(
