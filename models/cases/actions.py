@@ -362,9 +362,12 @@ async def unmask(actor: Actor, number: str, purpose: str, now: datetime) -> tupl
 
 async def lapse_overdue_subtasks(now: datetime) -> int:
     """Mark every pending sub-task past its due date as lapsed (a periodic job)."""
-    rows = await CaseSubtask.filter(
-        status=SubtaskStatus.PENDING, due_on__lt=now.date()
-    ).values_list("case_id", flat=True)
+    # The latest calendar date among the halls' time zones; each case is then judged by its own.
+    zones = await Hall.all().distinct().values_list("timezone", flat=True)
+    latest = max((local_date(now, str(zone)) for zone in zones), default=now.date())
+    rows = await CaseSubtask.filter(status=SubtaskStatus.PENDING, due_on__lt=latest).values_list(
+        "case_id", flat=True
+    )
     count = 0
     for case_id in sorted(set(rows)):
         async with in_transaction():

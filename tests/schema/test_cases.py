@@ -678,7 +678,8 @@ async def test_lapse_job_marks_overdue_subtasks(joint: dict[str, Any]) -> None:
     from models.cases.actions import lapse_overdue_subtasks  # noqa: PLC0415
 
     assert await lapse_overdue_subtasks(shanghai("2026-11-27", 12)) == 0
-    assert await lapse_overdue_subtasks(shanghai("2026-11-28", 12)) == 1
+    # 02:00 in Shanghai is still the previous day in UTC: the hall's own date counts.
+    assert await lapse_overdue_subtasks(shanghai("2026-11-28", 2)) == 1
     assert await lapse_overdue_subtasks(shanghai("2026-11-29", 12)) == 0
     assert await events(joint["number"]) == ["ACCEPTED", "SUBTASK_LAPSED"]
 
