@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.alerts.tables import AlertEvent, AlertKind
-from models.cases.tables import Case
-from models.catalogue.tables import Department, ServiceItem
 from models.queue.board import BoardEvent, BoardEventKind, EventLog
 
 CLAIMING = -1
@@ -19,24 +19,40 @@ BOARD_KIND = {
 }
 
 
-async def board_event(event: AlertEvent) -> BoardEvent:
-    """What a screen shows of an alert event: nothing personal."""
-    case = await Case.get(id=event.case_id).only("id", "number", "item_id", "due_on")
-    item = await ServiceItem.get(id=case.item_id).only("id", "name")
-    department = await Department.get(id=event.department_id).only("id", "short_name", "name")
-    data: dict[str, object] = {
-        "alert_id": event.alert_id,
-        "level": event.level.value,
-        "case_number": case.number,
-        "item_name": item.name,
-        "department": department.short_name or department.name,
-        "due_on": case.due_on.isoformat() if case.due_on else None,
+# What a screen shows of a card: nothing personal. One query for any number of cards.
+CARD_VIEW = (
+    "SELECT a.id AS alert_id, a.level, c.number AS case_number, c.due_on, i.name AS item_name,"
+    " coalesce(nullif(d.short_name, ''), d.name) AS department"
+    ' FROM case_alert a JOIN "case" c ON c.id = a.case_id'
+    " JOIN service_item i ON i.id = c.item_id JOIN department d ON d.id = a.department_id"
+)
+
+
+async def _cards(where: str, params: list[object]) -> list[dict[str, object]]:
+    rows = await connections.get("default").execute_query_dict(f"{CARD_VIEW} {where}", params)
+    return [dict(row) for row in rows]
+
+
+async def board_events(events: list[AlertEvent]) -> list[BoardEvent]:
+    """The board events for alert events, their cards read in one query."""
+    cards = {
+        int(str(card["alert_id"])): card
+        for card in await _cards("WHERE a.id = ANY($1::bigint[])", [[e.alert_id for e in events]])
     }
-    if event.kind is AlertKind.ESCALATED:
-        data["step"] = event.data.get("step")
-    if event.kind is AlertKind.CLEARED:
-        data["reason"] = event.data.get("reason")
-    return BoardEvent(event.hall_id, BOARD_KIND[event.kind], data)
+    shown = []
+    for event in events:
+        card = cards[event.alert_id]
+        due_on = card["due_on"]
+        data: dict[str, object] = card | {
+            "level": event.level.value,
+            "due_on": due_on.isoformat() if isinstance(due_on, date) else None,
+        }
+        if event.kind is AlertKind.ESCALATED:
+            data["step"] = event.data.get("step")
+        if event.kind is AlertKind.CLEARED:
+            data["reason"] = event.data.get("reason")
+        shown.append(BoardEvent(event.hall_id, BOARD_KIND[event.kind], data))
+    return shown
 
 
 async def publish_pending(board: EventLog, limit: int = 200) -> int:
@@ -56,7 +72,7 @@ async def publish_pending(board: EventLog, limit: int = 200) -> int:
         return 0
     events = await AlertEvent.filter(id__in=[r["id"] for r in rows]).order_by("id")
     try:
-        seqs = await board.append([await board_event(e) for e in events])
+        seqs = await board.append(await board_events(list(events)))
     except Exception:
         # Redis away: give the events back, the next wake-up publishes them.
         await AlertEvent.filter(id__in=[e.id for e in events]).update(board_seq=None)
@@ -68,23 +84,8 @@ async def publish_pending(board: EventLog, limit: int = 200) -> int:
 
 async def active_on_board(hall_id: int, limit: int = 50) -> list[dict[str, object]]:
     """The hall's cards up now, as a screen shows them: red first, then by due date."""
-    rows = await connections.get("default").execute_query_dict(
-        "SELECT a.id, a.level, c.number, c.due_on, i.name AS item_name,"
-        " coalesce(nullif(d.short_name, ''), d.name) AS department"
-        ' FROM case_alert a JOIN "case" c ON c.id = a.case_id'
-        " JOIN service_item i ON i.id = c.item_id JOIN department d ON d.id = a.department_id"
-        " WHERE a.hall_id = $1 AND a.cleared_at IS NULL"
+    return await _cards(
+        "WHERE a.hall_id = $1 AND a.cleared_at IS NULL"
         " ORDER BY a.level = 'RED' DESC, c.due_on, a.id LIMIT $2",
         [hall_id, limit],
     )
-    return [
-        {
-            "alert_id": r["id"],
-            "level": r["level"],
-            "case_number": r["number"],
-            "item_name": r["item_name"],
-            "department": r["department"],
-            "due_on": r["due_on"],
-        }
-        for r in rows
-    ]

@@ -30,14 +30,9 @@ class AlertFilter:
     case_id: int | None = None
 
 
-async def _scope(actor: Actor) -> Q:
-    """Alerts of cases the actor may see (the same halls and departments as the case lists)."""
-    return await scope_filter(actor)
-
-
 async def alerts_visible(actor: Actor, given: AlertFilter) -> QuerySet[CaseAlert]:
-    """Alerts the actor may see, filtered."""
-    query = CaseAlert.filter(await _scope(actor))
+    """Alerts of cases the actor may see (the case lists' halls and departments), filtered."""
+    query = CaseAlert.filter(await scope_filter(actor))
     if given.hall_id is not None:
         query = query.filter(hall_id=given.hall_id)
     if given.department_id is not None:

@@ -26,6 +26,7 @@ from models.calendar.hours import OpeningHours, is_open, next_opening
 from models.calendar.queries import hall_calendar, hall_hours
 from models.calendar.rules import CountUnit, WorkingCalendar, add_days
 from models.cases.actions import lapse_overdue_subtasks
+from models.cases.deadlines import latest_local_date
 from models.cases.tables import Case
 from models.catalogue.tables import Department, Hall, ServiceItem
 from models.notifications.outbox import queue_text
@@ -103,14 +104,11 @@ class _Halls:
         return self.views[hall_id]
 
 
-async def _latest_today(now: datetime) -> date:
-    zones = await Hall.all().distinct().values_list("timezone", flat=True)
-    return max((now.astimezone(ZoneInfo(str(z))).date() for z in zones), default=now.date())
+async def _cards(query: str, today: date, now: datetime, halls: _Halls, result: ScanResult) -> None:
+    """Review every case the query finds, a batch per transaction, each case under its lock.
 
-
-async def _cards(query: str, now: datetime, halls: _Halls, result: ScanResult) -> None:
-    """Review every case the query finds, a batch per transaction, each case under its lock."""
-    today = await _latest_today(now)
+    `today` is the latest date among the halls' zones; each case is judged by its own hall's.
+    """
     after: tuple[date, int] = (date.min, 0)
     while True:
         async with in_transaction():
@@ -235,8 +233,9 @@ async def scan_deadlines(now: datetime) -> ScanResult:
     """Raise due cards, climb due rungs and lapse overdue joint sub-tasks (超时默认)."""
     result = ScanResult()
     halls = _Halls()
-    await _cards(RED_DUE, now, halls, result)
-    await _cards(YELLOW_DUE, now, halls, result)
+    today = await latest_local_date(now)
+    await _cards(RED_DUE, today, now, halls, result)
+    await _cards(YELLOW_DUE, today, now, halls, result)
     await _ladder(now, halls, result)
     result.lapsed_subtasks = await lapse_overdue_subtasks(now)
     log.info("deadline scan", **result.as_dict())

@@ -22,7 +22,7 @@ from models.cases.access import (
     require_unmask,
     require_window_side,
 )
-from models.cases.deadlines import apply_deadline, local_date
+from models.cases.deadlines import apply_deadline, latest_local_date, local_date
 from models.cases.errors import CaseStateError, SubtaskNotFound
 from models.cases.queries import case_for
 from models.cases.rules import (
@@ -362,9 +362,7 @@ async def unmask(actor: Actor, number: str, purpose: str, now: datetime) -> tupl
 
 async def lapse_overdue_subtasks(now: datetime) -> int:
     """Mark every pending sub-task past its due date as lapsed (a periodic job)."""
-    # The latest calendar date among the halls' time zones; each case is then judged by its own.
-    zones = await Hall.all().distinct().values_list("timezone", flat=True)
-    latest = max((local_date(now, str(zone)) for zone in zones), default=now.date())
+    latest = await latest_local_date(now)
     rows = await CaseSubtask.filter(status=SubtaskStatus.PENDING, due_on__lt=latest).values_list(
         "case_id", flat=True
     )

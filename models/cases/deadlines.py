@@ -27,6 +27,12 @@ def local_date(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
+async def latest_local_date(moment: datetime) -> date:
+    """The latest calendar date among the halls' time zones (each case is then judged by its own)."""
+    zones = await Hall.all().distinct().values_list("timezone", flat=True)
+    return max((local_date(moment, str(zone)) for zone in zones), default=moment.date())
+
+
 @dataclass(frozen=True)
 class DueChange:
     """A case's due date before and after a recomputation."""

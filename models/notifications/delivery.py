@@ -286,13 +286,12 @@ async def deliver(
             await _release(row.id, now + timedelta(seconds=wait), now, "per-number limit")
             return NotificationStatus.PENDING
         text = render(await template_text(row.kind), row.params)
-        key = key_of(row.id)
     else:
         claimed = await _claim_checked(notification_id, provider, limiter, policy, now)
         if isinstance(claimed, NotificationStatus):
             return claimed
         row, text = claimed
-        key = key_of(row.id)
+    key = key_of(row.id)
     # The ledger is committed: whatever happens during the call, a later attempt reconciles.
     outgoing = OutgoingText(key=key, phone=row.phone, text=text, template=row.kind.value,
                             params={k: param_text(v) for k, v in row.params.items()})  # fmt: skip

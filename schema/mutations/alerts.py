@@ -10,7 +10,6 @@ from strawberry import relay
 from models.alerts.policy import set_policy
 from models.alerts.rules import EscalationStep as StepValue
 from models.catalogue.queries import hall_in_scope
-from models.catalogue.tables import ServiceItem
 from schema.context import Info
 from schema.errors import InputError, NotFoundError, returns_errors
 from schema.permissions import require_actor
@@ -97,6 +96,4 @@ class AlertMutation:
             queued = await info.context.jobs.enqueue(
                 "recompute_alert_days", hall.id, job_id=f"alert-days:{hall.id}:{policy.version}"
             )
-        ids = [int(i) for i, _ in policy.item_yellow_days]
-        codes = dict(await ServiceItem.filter(id__in=ids).values_list("id", "code"))
-        return AlertPolicySetSuccess(policy=AlertPolicy.of(policy, codes), recompute_queued=queued)
+        return AlertPolicySetSuccess(policy=await AlertPolicy.of(policy), recompute_queued=queued)

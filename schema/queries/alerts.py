@@ -11,7 +11,6 @@ from strawberry import relay
 from models.alerts import queries
 from models.alerts.policy import policy_for
 from models.catalogue.queries import hall_in_scope
-from models.catalogue.tables import ServiceItem
 from models.common.pages import paginate
 from schema.context import Info
 from schema.permissions import require_actor
@@ -112,6 +111,4 @@ class AlertQuery:
         """The hall's policy."""
         hall = await hall_in_scope(require_actor(info), decode_id(hall_id, "Hall", "hallId"))
         policy = await policy_for(hall.id)
-        ids = [int(i) for i, _ in policy.item_yellow_days]
-        codes = dict(await ServiceItem.filter(id__in=ids).values_list("id", "code"))
-        return AlertPolicy.of(policy, codes)
+        return await AlertPolicy.of(policy)

@@ -14,6 +14,7 @@ from models.alerts import tables
 from models.alerts.queries import AlertFilter, DepartmentCount, alerts_visible
 from models.alerts.rules import EscalationTarget as TargetValue
 from models.alerts.rules import Policy
+from models.catalogue.tables import ServiceItem
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.types.cases import AlertLevel, Case
@@ -226,8 +227,10 @@ class AlertPolicy:
     version: int = strawberry.field(description="Bumped on every change; 0: the defaults.")
 
     @classmethod
-    def of(cls, policy: Policy, codes: dict[int, str]) -> Self:
-        """From the model's policy (item ids resolved to codes)."""
+    async def of(cls, policy: Policy) -> Self:
+        """From the model's policy (its item ids shown as item codes)."""
+        ids = [int(i) for i, _ in policy.item_yellow_days]
+        codes = dict(await ServiceItem.filter(id__in=ids).values_list("id", "code"))
         return cls(
             yellow_days=policy.yellow_days,
             item_yellow_days=[
