@@ -33,6 +33,12 @@ BOARD = "subscription($hall: ID!) { hallBoard(hallId: $hall) { seq kind data } }
 
 
 @pytest.fixture
+def server_env() -> dict[str, str]:
+    """No attached worker: its cron scan (seconds 10 and 40) would race the scan these tests run."""
+    return {"HALL_RUN_WORKER": "0"}
+
+
+@pytest.fixture
 async def desk(committed: Servers) -> dict[str, Any]:
     hall = await f.hall("JN")
     dept = await f.department(hall, "SC", "市市场监管局")
