@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "models.alerts.tables",
     "models.notifications.tables",
     "models.queue.tables",
+    "models.evaluations.tables",
 ]
 MIGRATIONS_PACKAGE = "models.migrations"
 
