@@ -1,0 +1,240 @@
+"""What each source row contributes to the figures, as SQL: one definition for triggers, raw reads and rebuilds.
+
+A part is one way a table's row counts: a case counts once on the day it was accepted and
+once on the day it was decided; a card on the day it was raised; a counted rating on its
+day; a ticket on its business day. Keys: hall, department, window, staff (the clerk who
+received the case, rated or called the ticket), item; 0 stands for none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+COUNTERS = (
+    "accepted",
+    "accepted_immediate",
+    "accepted_promised",
+    "accepted_joint",
+    "accepted_reported",
+    "completed",
+    "completed_on_time",
+    "completed_early",
+    "completed_overdue",
+    "completed_promised",
+    "completed_promised_early",
+    "yellow_cards",
+    "red_cards",
+    "ratings",
+    "ratings_good",
+    "ratings_bad",
+    "grade_sum",
+    "tickets_called",
+    "wait_seconds",
+    "tickets_finished",
+    "service_seconds",
+)
+KEYS = ("hall_id", "department_id", "window_id", "staff_id", "item_id")
+
+# Each rollup table and the keys it is grouped by (besides the day).
+GRAINS: dict[str, tuple[str, ...]] = {
+    "stat_department_day": ("hall_id", "department_id"),
+    "stat_window_day": ("hall_id", "department_id", "window_id"),
+    "stat_staff_day": ("hall_id", "department_id", "staff_id"),
+    "stat_item_day": ("hall_id", "department_id", "item_id"),
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One way rows of `table` (alias r) count: keys, day and counters as SQL expressions."""
+
+    table: str
+    day: str
+    where: str
+    keys: dict[str, str]
+    counters: dict[str, str]
+    joins: str = ""
+
+
+def _case_keys() -> dict[str, str]:
+    return {
+        "hall_id": "r.hall_id",
+        "department_id": "r.department_id",
+        "window_id": "coalesce(r.window_id, 0)",
+        "staff_id": "coalesce(r.received_by_id, 0)",
+        "item_id": "r.item_id",
+    }
+
+
+def _is(condition: str) -> str:
+    return f"({condition})::int"
+
+
+PARTS = (
+    Part(
+        table="case",
+        day="r.accepted_on",
+        where="r.accepted_on IS NOT NULL",
+        keys=_case_keys(),
+        counters={
+            "accepted": "1",
+            "accepted_immediate": _is("r.kind = 'IMMEDIATE'"),
+            "accepted_promised": _is("r.kind = 'PROMISED'"),
+            "accepted_joint": _is("r.kind = 'JOINT'"),
+            "accepted_reported": _is("r.kind = 'REPORTED'"),
+        },
+    ),
+    Part(
+        table="case",
+        day="r.decided_on",
+        where="r.decided_on IS NOT NULL AND r.timeliness IS NOT NULL",
+        keys=_case_keys(),
+        counters={
+            "completed": "1",
+            "completed_on_time": _is("r.timeliness <> 'OVERDUE'"),
+            "completed_early": _is("r.timeliness = 'EARLY'"),
+            "completed_overdue": _is("r.timeliness = 'OVERDUE'"),
+            "completed_promised": _is("r.kind = 'PROMISED'"),
+            "completed_promised_early": _is("r.kind = 'PROMISED' AND r.timeliness = 'EARLY'"),
+        },
+    ),
+    Part(
+        table="case_alert",
+        day="r.raised_on",
+        where="TRUE",
+        joins='JOIN "case" c ON c.id = r.case_id',
+        keys={
+            "hall_id": "r.hall_id",
+            "department_id": "r.department_id",
+            "window_id": "coalesce(c.window_id, 0)",
+            "staff_id": "coalesce(c.received_by_id, 0)",
+            "item_id": "c.item_id",
+        },
+        counters={
+            "yellow_cards": _is("r.level = 'YELLOW'"),
+            "red_cards": _is("r.level = 'RED'"),
+        },
+    ),
+    Part(
+        table="evaluation",
+        day="r.rated_on",
+        where="r.counted",
+        keys={
+            "hall_id": "r.hall_id",
+            "department_id": "coalesce(r.department_id, 0)",
+            "window_id": "coalesce(r.window_id, 0)",
+            "staff_id": "coalesce(r.staff_id, 0)",
+            "item_id": "coalesce(r.item_id, 0)",
+        },
+        counters={
+            "ratings": "1",
+            "ratings_good": _is("NOT r.bad"),
+            "ratings_bad": _is("r.bad"),
+            "grade_sum": "r.grade",
+        },
+    ),
+    Part(
+        table="ticket",
+        day="r.business_day",
+        where="r.called_at IS NOT NULL",
+        joins='LEFT JOIN "window" w ON w.id = r.window_id',
+        keys={
+            "hall_id": "r.hall_id",
+            "department_id": "coalesce(w.department_id, 0)",
+            "window_id": "coalesce(r.window_id, 0)",
+            "staff_id": "coalesce(r.called_by_id, 0)",
+            "item_id": "coalesce(r.item_id, 0)",
+        },
+        counters={
+            "tickets_called": "1",
+            "wait_seconds": "round(extract(epoch FROM r.called_at - r.issued_at))::bigint",
+            "tickets_finished": _is("r.finished_at IS NOT NULL"),
+            "service_seconds": (
+                "coalesce(round(extract(epoch FROM r.finished_at - r.called_at))::bigint, 0)"
+            ),
+        },
+    ),
+)
+SOURCES = ("case", "case_alert", "evaluation", "ticket")
+
+
+def parts_of(table: str) -> tuple[Part, ...]:
+    """The parts reading one source table."""
+    return tuple(p for p in PARTS if p.table == table)
+
+
+def counters_of(table: str) -> tuple[str, ...]:
+    """The counters a source table moves, in COUNTERS order."""
+    used = {c for p in parts_of(table) for c in p.counters}
+    return tuple(c for c in COUNTERS if c in used)
+
+
+def contributions(part: Part, source: str, counters: tuple[str, ...], sign: str = "1") -> str:
+    """SELECT of keys, day and the given counters (0 where the part has none) from `source` r."""
+    keys = ", ".join(f"{expr} AS {name}" for name, expr in part.keys.items())
+    values = ", ".join(
+        f"{sign} * ({part.counters[c]})::bigint AS {c}" if c in part.counters else f"0 AS {c}"
+        for c in counters
+    )
+    return (
+        f"SELECT {keys}, {part.day} AS day, {values} FROM {source} r {part.joins} "  # noqa: S608  (SQL from constants)
+        f"WHERE {part.where}"
+    )
+
+
+def upsert(grain: str, counters: tuple[str, ...], contrib: str) -> str:
+    """Add summed contributions to a rollup table, in key order; all-zero deltas are skipped."""
+    keys = (*GRAINS[grain], "day")
+    key_list = ", ".join(keys)
+    sums = ", ".join(f"sum({c})" for c in counters)
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c in counters)
+    sets = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counters)
+    return (
+        f"INSERT INTO {grain} AS t ({key_list}, {', '.join(counters)}) "  # noqa: S608  (SQL from constants)
+        f"SELECT {key_list}, {sums} FROM ({contrib}) d GROUP BY {key_list} "
+        f"HAVING {nonzero} ORDER BY {key_list} "
+        f"ON CONFLICT ({key_list}) DO UPDATE SET {sets}"
+    )
+
+
+def trigger_function(table: str) -> str:
+    """The body of the statement-level trigger function of a source table.
+
+    Transition tables `new_rows` and `old_rows` (whichever the firing event has): the delta is
+    what the new rows contribute minus what the old rows did.
+    """
+    counters = counters_of(table)
+    branches = {
+        "INSERT": "SELECT 1 AS s, r.* FROM new_rows r",
+        "UPDATE": "SELECT 1 AS s, r.* FROM new_rows r UNION ALL SELECT -1, r.* FROM old_rows r",
+        "DELETE": "SELECT -1 AS s, r.* FROM old_rows r",
+    }
+    body = []
+    for op, src in branches.items():
+        contrib = " UNION ALL ".join(
+            contributions(p, f"({src})", counters, sign="r.s") for p in parts_of(table)
+        )
+        statements = "\n".join(f"        {upsert(g, counters, contrib)};" for g in GRAINS)
+        body.append(f"    {'IF' if op == 'INSERT' else 'ELSIF'} TG_OP = '{op}' THEN\n{statements}")
+    name = f"stat_{table}_changed"
+    return (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+        + "\n".join(body)
+        + "\n    END IF;\n    RETURN NULL;\nEND $$"
+    )
+
+
+def trigger_statements(table: str) -> list[str]:
+    """CREATE FUNCTION and its three statement-level triggers (one per event)."""
+    name = f"stat_{table}_changed"
+    quoted = f'"{table}"'
+    return [
+        trigger_function(table),
+        f"CREATE TRIGGER {name}_ins AFTER INSERT ON {quoted} REFERENCING NEW TABLE AS new_rows"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {name}_upd AFTER UPDATE ON {quoted}"
+        f" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        f"CREATE TRIGGER {name}_del AFTER DELETE ON {quoted} REFERENCING OLD TABLE AS old_rows"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]

@@ -1,0 +1,134 @@
+"""Counters per group, from the rollups when a grain covers the question, else from raw tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+
+from models.statistics.parts import COUNTERS, GRAINS, PARTS, Part
+from models.statistics.rules import GroupBy, Period, Source
+
+# The key a grouping reads, by key name (None: a date grouping).
+GROUP_KEYS: dict[GroupBy, str | None] = {
+    GroupBy.HALL: "hall_id",
+    GroupBy.DEPARTMENT: "department_id",
+    GroupBy.WINDOW: "window_id",
+    GroupBy.STAFF: "staff_id",
+    GroupBy.ITEM: "item_id",
+    GroupBy.DAY: None,
+    GroupBy.MONTH: None,
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows count: halls (a subtree) and optional department, window, staff and item."""
+
+    hall_ids: tuple[int, ...]
+    department_id: int | None = None
+    window_id: int | None = None
+    staff_id: int | None = None
+    item_id: int | None = None
+
+    def narrowed(self) -> dict[str, int]:
+        """The key filters that are set."""
+        given = {
+            "department_id": self.department_id,
+            "window_id": self.window_id,
+            "staff_id": self.staff_id,
+            "item_id": self.item_id,
+        }
+        return {k: v for k, v in given.items() if v is not None}
+
+
+Counts = dict[object, dict[str, int]]
+
+
+def grain_for(scope: Scope, group_by: GroupBy | None) -> str | None:
+    """The smallest rollup table holding every key the question uses, or None (raw)."""
+    used = set(scope.narrowed())
+    key = GROUP_KEYS.get(group_by) if group_by else None
+    if key is not None:
+        used.add(key)
+    for table, keys in GRAINS.items():
+        if used <= set(keys):
+            return table
+    return None
+
+
+def _group(group_by: GroupBy | None, keys: dict[str, str], day: str) -> str:
+    if group_by is None:
+        return "0"
+    if group_by is GroupBy.DAY:
+        return day
+    if group_by is GroupBy.MONTH:
+        return f"date_trunc('month', {day})::date"
+    return keys[GROUP_KEYS[group_by] or "hall_id"]
+
+
+def _conditions(scope: Scope, keys: dict[str, str], day: str) -> tuple[str, list[Any]]:
+    values: list[Any] = [list(scope.hall_ids)]
+    where = [f"{keys['hall_id']} = ANY($1)", f"{day} BETWEEN $2 AND $3"]
+    for name, value in scope.narrowed().items():
+        values.append(value)
+        where.append(f"{keys[name]} = ${len(values) + 2}")
+    return " AND ".join(where), values
+
+
+def _part_sql(part: Part, scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
+    where, values = _conditions(scope, part.keys, part.day)
+    sums = ", ".join(
+        f"sum(({part.counters[c]})::bigint) AS {c}" if c in part.counters else f"0 AS {c}"
+        for c in COUNTERS
+    )
+    group = _group(group_by, part.keys, part.day)
+    return (
+        f'SELECT {group} AS g, {sums} FROM "{part.table}" r {part.joins} '  # noqa: S608  (SQL from constants; values are parameters)
+        f"WHERE {part.where} AND {where} GROUP BY 1",
+        values,
+    )
+
+
+def raw_sql(scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
+    """One statement: each part's counters per group, straight from the source tables."""
+    selects = []
+    values: list[Any] = []
+    for part in PARTS:
+        sql, values = _part_sql(part, scope, group_by)
+        selects.append(f"({sql})")
+    return " UNION ALL ".join(selects), values
+
+
+def rollup_sql(grain: str, scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
+    """Counters per group summed from one rollup table."""
+    keys = {k: f"r.{k}" for k in GRAINS[grain]}
+    where, values = _conditions(scope, keys, "r.day")
+    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in COUNTERS)
+    group = _group(group_by, keys, "r.day")
+    sql = f"SELECT {group} AS g, {sums} FROM {grain} r WHERE {where} GROUP BY 1"  # noqa: S608  (SQL from constants; values are parameters)
+    return sql, values
+
+
+async def counts(
+    scope: Scope, group_by: GroupBy | None, period: Period, source: Source | None = None
+) -> tuple[Counts, Source]:
+    """Counters per group key over a period; the source used (rollups unless none fits)."""
+    grain = grain_for(scope, group_by) if source is not Source.RAW else None
+    if grain is not None:
+        sql, values = rollup_sql(grain, scope, group_by)
+        used = Source.ROLLUP
+    else:
+        sql, values = raw_sql(scope, group_by)
+        used = Source.RAW
+    rows = await connections.get("default").execute_query_dict(
+        sql, [values[0], period.start, period.end, *values[1:]]
+    )
+    result: Counts = {}
+    for row in rows:
+        key = row["g"]
+        target = result.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for name in COUNTERS:
+            target[name] += int(row[name] or 0)
+    return result, used

@@ -1,0 +1,45 @@
+"""Rebuild the rollups from the raw tables, and compare the two (both for operators and tests)."""
+
+from __future__ import annotations
+
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from models.statistics.parts import COUNTERS, GRAINS, PARTS, SOURCES, contributions, upsert
+
+
+async def rebuild_rollups() -> dict[str, int]:
+    """Empty the rollups and sum them again from raw rows; writers wait meanwhile (SHARE locks).
+
+    Returns the rows written per rollup table.
+    """
+    raw = " UNION ALL ".join(contributions(p, f'"{p.table}"', COUNTERS) for p in PARTS)
+    written: dict[str, int] = {}
+    async with in_transaction() as conn:
+        tables = ", ".join(f'"{t}"' for t in SOURCES)
+        await conn.execute_query(f"LOCK TABLE {tables} IN SHARE MODE")
+        await conn.execute_query(f"TRUNCATE {', '.join(GRAINS)}")
+        for grain in GRAINS:
+            await conn.execute_query(upsert(grain, COUNTERS, raw))
+            rows = await conn.execute_query_dict(f"SELECT count(*) AS n FROM {grain}")  # noqa: S608  (a constant table name)
+            written[grain] = int(rows[0]["n"])
+    return written
+
+
+async def rollup_differences() -> list[str]:
+    """Rows where a rollup table disagrees with the raw tables (empty: they agree)."""
+    raw = " UNION ALL ".join(contributions(p, f'"{p.table}"', COUNTERS) for p in PARTS)
+    found: list[str] = []
+    for grain, keys in GRAINS.items():
+        key_list = ", ".join((*keys, "day"))
+        sums = ", ".join(f"sum({c})::bigint AS {c}" for c in COUNTERS)
+        nonzero = " OR ".join(f"{c} <> 0" for c in COUNTERS)
+        sql = (
+            f"(SELECT {key_list}, {sums} FROM ({raw}) d GROUP BY {key_list} EXCEPT "  # noqa: S608  (SQL from constants)
+            f"SELECT {key_list}, {', '.join(COUNTERS)} FROM {grain} WHERE {nonzero}) UNION ALL "
+            f"(SELECT {key_list}, {', '.join(COUNTERS)} FROM {grain} WHERE {nonzero} EXCEPT "
+            f"SELECT {key_list}, {sums} FROM ({raw}) d GROUP BY {key_list})"
+        )
+        rows = await connections.get("default").execute_query_dict(sql)
+        found += [f"{grain}: {dict(r)}" for r in rows]
+    return found

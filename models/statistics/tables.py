@@ -1,0 +1,81 @@
+"""Per-day rollups of the published figures, one table per grain; triggers keep them (0008)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+def _counter() -> fields.BigIntField:
+    return fields.BigIntField(db_default=0)
+
+
+class DayFigures(Model):
+    """The counters every grain keeps for one key and one hall-local day."""
+
+    id = fields.BigIntField(primary_key=True)
+    hall_id = fields.IntField()
+    department_id = fields.IntField()
+    day = fields.DateField()
+    accepted = _counter()
+    accepted_immediate = _counter()
+    accepted_promised = _counter()
+    accepted_joint = _counter()
+    accepted_reported = _counter()
+    completed = _counter()
+    completed_on_time = _counter()
+    completed_early = _counter()
+    completed_overdue = _counter()
+    completed_promised = _counter()
+    completed_promised_early = _counter()
+    yellow_cards = _counter()
+    red_cards = _counter()
+    ratings = _counter()
+    ratings_good = _counter()
+    ratings_bad = _counter()
+    grade_sum = _counter()
+    tickets_called = _counter()
+    wait_seconds = _counter()
+    tickets_finished = _counter()
+    service_seconds = _counter()
+
+    class Meta:
+        abstract = True
+
+
+class DepartmentDay(DayFigures):
+    """A department's figures for a day (also the grain of hall, day and month totals)."""
+
+    class Meta:
+        table = "stat_department_day"
+        unique_together = (("hall_id", "department_id", "day"),)
+
+
+class WindowDay(DayFigures):
+    """A window's figures for a day (0: no window)."""
+
+    window_id = fields.IntField()
+
+    class Meta:
+        table = "stat_window_day"
+        unique_together = (("hall_id", "department_id", "window_id", "day"),)
+
+
+class StaffDay(DayFigures):
+    """A staff member's figures for a day (cases they received, tickets they called)."""
+
+    staff_id = fields.IntField()
+
+    class Meta:
+        table = "stat_staff_day"
+        unique_together = (("hall_id", "department_id", "staff_id", "day"),)
+
+
+class ItemDay(DayFigures):
+    """A service item's figures for a day (0: a ticket or rating with no item)."""
+
+    item_id = fields.IntField()
+
+    class Meta:
+        table = "stat_item_day"
+        unique_together = (("hall_id", "department_id", "item_id", "day"),)

@@ -1,0 +1,221 @@
+"""The figures: rollups kept by triggers equal the raw tables after real actions, also under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from models.accounts.tables import Role
+from models.alerts.scan import scan_deadlines
+from models.cases import actions, intake
+from models.cases.rules import Applicant
+from models.cases.tables import ApplicantKind, Outcome
+from models.catalogue import actions as catalogue
+from models.catalogue.tables import ItemKind
+from models.common.actor import SYSTEM_ACTOR
+from models.common.errors import Forbidden
+from models.evaluations.tables import Evaluation, EvaluationChannel
+from models.queue import actions as queue
+from models.queue.tables import TicketChannel, TicketOutcome
+from models.statistics.queries import StatRequest, statistics
+from models.statistics.rebuild import rebuild_rollups, rollup_differences
+from models.statistics.rules import GroupBy, Source
+from tests import factories as f
+
+APPLICANT = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")
+NOW = f.NOW  # Friday 2026-11-20, 10:00 in Shanghai
+DAY = date(2026, 11, 20)
+
+
+def shanghai(day: date, hour: int, minute: int = 0) -> datetime:
+    """A wall-clock moment in Shanghai, as UTC."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
+
+
+async def _hall() -> dict[str, Any]:
+    hall = await f.hall("JN")
+    sc = await f.department(hall, "SC", "市市场监管局")
+    ga = await f.department(hall, "GA", "市公安局")
+    await catalogue.create_item(
+        SYSTEM_ACTOR, department_id=sc.id, code="SC-010",
+        elements=f.elements("个体工商户设立登记", promised_limit=10), now=NOW,
+    )  # fmt: skip
+    await catalogue.create_item(
+        SYSTEM_ACTOR, department_id=ga.id, code="GA-001",
+        elements=f.elements("居住证签注", kind=ItemKind.IMMEDIATE, promised_limit=0), now=NOW,
+    )  # fmt: skip
+    lane = await f.lane(hall, "A")
+    windows = [await f.window(hall, "1"), await f.window(hall, "2")]
+    _, clerk1 = await f.user("clerk1", Role.CLERK, of=hall, department_id=sc.id)
+    _, clerk2 = await f.user("clerk2", Role.CLERK, of=hall, department_id=ga.id)
+    _, chief = await f.user("rep_sc", Role.CHIEF_REP, of=hall, department_id=sc.id)
+    _, admin = await f.user("director", Role.ADMIN, of=hall)
+    await catalogue.open_window(clerk1, windows[0].id, NOW)
+    await catalogue.open_window(clerk2, windows[1].id, NOW)
+    return {
+        "hall": hall, "sc": sc, "ga": ga, "lane": lane, "windows": windows,
+        "clerk1": clerk1, "clerk2": clerk2, "chief": chief, "admin": admin,
+    }  # fmt: skip
+
+
+async def _serve(h: dict[str, Any], clerk: str, window: int, at: datetime) -> None:
+    """A number taken, called five minutes later and finished ten minutes after that."""
+    request = queue.TicketRequest(h["hall"].id, h["lane"].id, TicketChannel.KIOSK)
+    await queue.issue_ticket(None, request, at)
+    called = await queue.call_next(h[clerk], h["windows"][window].id, at + timedelta(minutes=5))
+    await queue.finish(h[clerk], called.ticket.id, TicketOutcome.SERVED, at + timedelta(minutes=15))
+
+
+async def _rate(h: dict[str, Any], case: Any, grade: int, on: date) -> Evaluation:
+    return await Evaluation.create(
+        hall_id=h["hall"].id, department_id=case.department_id, window_id=case.window_id,
+        staff_id=case.received_by_id, item_id=case.item_id, case_id=case.id,
+        channel=EvaluationChannel.WINDOW, grade=grade, bad=grade <= 2,
+        submitted_at=shanghai(on, 16), rated_on=on, policy_version=1,
+    )  # fmt: skip
+
+
+async def _a_day_of_work(h: dict[str, Any]) -> None:
+    """Accept, complete, serve tickets, raise cards, rate; one rating later appealed away."""
+    hall_id = h["hall"].id
+    w1, w2 = (w.id for w in h["windows"])
+    promised = [
+        await intake.accept(h["clerk1"], intake.Intake("SC-010", hall_id, APPLICANT, w1), NOW)
+        for _ in range(3)
+    ]
+    quick = await intake.accept(h["clerk2"], intake.Intake("GA-001", hall_id, APPLICANT, w2), NOW)
+    await actions.complete(h["clerk2"], quick.number, Outcome.APPROVED, "", NOW)
+    await actions.complete(
+        h["chief"], promised[0].number, Outcome.APPROVED, "", shanghai(date(2026, 11, 25), 10)
+    )
+    await _serve(h, "clerk1", 0, NOW)
+    await _serve(h, "clerk2", 1, NOW + timedelta(minutes=1))
+    await scan_deadlines(shanghai(date(2026, 12, 1), 10))  # yellow cards for the two left
+    await scan_deadlines(shanghai(date(2026, 12, 7), 10))  # red now
+    await actions.complete(
+        h["chief"], promised[1].number, Outcome.DENIED, "材料不实", shanghai(date(2026, 12, 8), 9)
+    )
+    await _rate(h, quick, 5, DAY)
+    await _rate(h, promised[0], 4, date(2026, 11, 25))
+    appealed = await _rate(h, promised[1], 1, date(2026, 12, 8))
+    await _rate(h, promised[2], 2, date(2026, 12, 9))
+    appealed.counted = False  # an upheld appeal takes the rating out of the figures
+    await appealed.save(update_fields=["counted"])
+
+
+PERIOD = StatRequest(start=date(2026, 11, 1), end=date(2026, 12, 31))
+
+
+async def test_the_figures_of_a_day_of_work(db: object) -> None:
+    h = await _hall()
+    await _a_day_of_work(h)
+    report = await statistics(h["admin"], dataclasses.replace(PERIOD, hall_id=h["hall"].id))
+    total = report.total.figures
+    assert report.source is Source.ROLLUP
+    assert (total.accepted, total.accepted_promised, total.accepted_immediate) == (4, 3, 1)
+    assert total.working_days == 44  # November (21) and December (23) 2026
+    assert (total.completed, total.completed_early, total.completed_overdue) == (3, 1, 1)
+    assert (total.on_time_rate.numerator, total.on_time_rate.denominator) == (2, 3)
+    assert (total.early_rate.numerator, total.early_rate.denominator) == (1, 4)
+    assert (total.promised_early_rate.numerator, total.promised_early_rate.denominator) == (1, 2)
+    assert (total.yellow_cards, total.red_cards) == (2, 2)
+    assert (total.ratings, total.ratings_good, total.ratings_bad) == (3, 2, 1)
+    assert total.satisfaction.value == pytest.approx(2 / 3)
+    assert (total.average_wait.numerator, total.average_wait.denominator) == (600, 2)
+    assert total.average_service.value == 600
+    assert report.total.previous.accepted == 0
+    assert report.total.growth.value is None
+
+
+@pytest.mark.parametrize("group_by", [None, *GroupBy])
+async def test_rollups_equal_raw_for_every_grouping(db: object, group_by: GroupBy | None) -> None:
+    h = await _hall()
+    await _a_day_of_work(h)
+    assert await rollup_differences() == []
+    asked = dataclasses.replace(PERIOD, hall_id=h["hall"].id, group_by=group_by)
+    rolled = await statistics(h["admin"], asked)
+    raw = await statistics(h["admin"], dataclasses.replace(asked, source=Source.RAW))
+    assert raw.source is Source.RAW
+    assert [(r.key, r.figures) for r in rolled.rows] == [(r.key, r.figures) for r in raw.rows]
+    assert rolled.total.figures == raw.total.figures
+    # Two narrowing keys no rollup holds together: the raw path answers.
+    both = dataclasses.replace(asked, window_id=h["windows"][0].id, item_id=None, staff_id=1)
+    assert (await statistics(h["admin"], both)).source is Source.RAW
+
+
+async def test_rebuild_gives_the_same_rollups(db: object) -> None:
+    h = await _hall()
+    await _a_day_of_work(h)
+    written = await rebuild_rollups()
+    assert written["stat_department_day"] > 0
+    assert await rollup_differences() == []
+
+
+async def test_who_sees_which_figures(db: object) -> None:
+    h = await _hall()
+    await _a_day_of_work(h)
+    asked = dataclasses.replace(PERIOD, hall_id=h["hall"].id)
+    mine = await statistics(h["clerk1"], dataclasses.replace(asked, group_by=GroupBy.STAFF))
+    assert [r.key for r in mine.rows] == [h["clerk1"].user_id]
+    chief = await statistics(h["chief"], dataclasses.replace(asked, group_by=GroupBy.DEPARTMENT))
+    assert [r.key for r in chief.rows] == [h["sc"].id]
+    with pytest.raises(Forbidden):
+        await statistics(h["chief"], dataclasses.replace(asked, department_id=h["ga"].id))
+    with pytest.raises(Forbidden):
+        await statistics(h["clerk1"], dataclasses.replace(asked, staff_id=h["clerk2"].user_id))
+    _, screen = await f.user("screen", Role.MONITOR, of=h["hall"])
+    with pytest.raises(Forbidden):
+        await statistics(screen, dataclasses.replace(asked, group_by=GroupBy.STAFF))
+    other = await f.hall("QD")
+    _, outsider = await f.user("qd_admin", Role.ADMIN, of=other)
+    with pytest.raises(Forbidden):
+        await statistics(outsider, asked)
+
+
+@pytest.fixture
+async def busy(committed: object) -> dict[str, Any]:
+    h = await _hall()
+    clerks = [
+        (await f.user(f"clerk_sc{n}", Role.CLERK, of=h["hall"], department_id=h["sc"].id))[1]
+        for n in range(6)
+    ]
+    return {**h, "clerks": clerks}
+
+
+async def test_concurrent_writers_leave_rollups_equal_to_raw(busy: dict[str, Any]) -> None:
+    """Six connections accept, complete and rate on the same keys at once: no lost update."""
+    h = busy
+    hall_id = h["hall"].id
+    w1 = h["windows"][0].id
+
+    async def work(clerk: Any, n: int) -> None:
+        for k in range(8):
+            case = await intake.accept(clerk, intake.Intake("SC-010", hall_id, APPLICANT, w1), NOW)
+            if k % 2 == 0:
+                done = await actions.complete(h["chief"], case.number, Outcome.APPROVED, "", NOW)
+                await _rate(h, done, 1 + (n + k) % 5, DAY)
+            quick = await intake.accept(clerk, intake.Intake("GA-001", hall_id, APPLICANT), NOW)
+            await actions.complete(h["clerk2"], quick.number, Outcome.APPROVED, "", NOW)
+
+    await asyncio.gather(*(work(c, n) for n, c in enumerate(h["clerks"])))
+    assert await rollup_differences() == []
+    report = await statistics(h["admin"], dataclasses.replace(PERIOD, hall_id=hall_id))
+    assert report.total.figures.accepted == 6 * 16
+    assert report.total.figures.ratings == 6 * 4
+
+
+def test_the_migration_holds_the_triggers_parts_py_generates() -> None:
+    """Changing parts.py needs a new migration with the new trigger functions."""
+    from importlib import import_module  # noqa: PLC0415
+
+    from models.statistics.parts import SOURCES, trigger_statements  # noqa: PLC0415
+
+    migration = import_module("models.migrations.0008_statistics_rollups").Migration
+    stored = [s for op in migration.operations if hasattr(op, "sql") for s in op.sql]
+    for table in SOURCES:
+        for statement in trigger_statements(table):
+            assert statement in stored, statement[:80]
