@@ -36,6 +36,7 @@ from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
 from schema.queries.notifications import NotificationQuery
 from schema.queries.queue import QueueQuery
+from schema.queries.statistics import StatisticsQuery
 from schema.subscriptions import Subscription as BoardSubscription
 from schema.types.accounts import User
 from schema.types.alerts import Alert
@@ -64,6 +65,7 @@ Query = merge_types(
         CalendarQuery,
         AlertQuery,
         NotificationQuery,
+        StatisticsQuery,
     ),
 )
 Subscription = merge_types("Subscription", (BoardSubscription, AlertSubscription))

@@ -1,0 +1,99 @@
+"""The statistics query: the figures halls publish, grouped, with the year before."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from models.statistics import queries
+from models.statistics.rules import GroupBy, Source
+from schema.context import Info
+from schema.permissions import require_actor
+from schema.relay import decode_optional_id
+from schema.types.statistics import StatisticsGroupBy, StatisticsSource, StatisticsTable
+
+
+@strawberry.input(
+    description="Which figures: a hall (with its subtree), narrowing keys and a period."
+)
+class StatisticsFilter:
+    """Filter of a statistics table."""
+
+    hall_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The hall; a city hall covers its whole subtree. Default: your own hall.",
+    )
+    department_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only this department."
+    )
+    window_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only this window."
+    )
+    staff_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only this staff member (a User id)."
+    )
+    item_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only this service item."
+    )
+    from_: date = strawberry.field(name="from", description="First day (hall-local), inclusive.")
+    to: date = strawberry.field(
+        description="Last day (hall-local), inclusive; at most ten years after `from`."
+    )
+
+
+def request_of(
+    given: StatisticsFilter,
+    group_by: StatisticsGroupBy | None,
+    source: StatisticsSource | None = None,
+) -> queries.StatRequest:
+    """The model's request from the GraphQL filter."""
+    return queries.StatRequest(
+        start=given.from_,
+        end=given.to,
+        hall_id=decode_optional_id(given.hall_id, "Hall", ("filter", "hall_id")),
+        department_id=decode_optional_id(
+            given.department_id, "Department", ("filter", "department_id")
+        ),
+        window_id=decode_optional_id(given.window_id, "Window", ("filter", "window_id")),
+        staff_id=decode_optional_id(given.staff_id, "User", ("filter", "staff_id")),
+        item_id=decode_optional_id(given.item_id, "ServiceItem", ("filter", "item_id")),
+        group_by=GroupBy[group_by.name] if group_by else None,
+        source=Source[source.name] if source else None,
+    )
+
+
+@strawberry.type
+class StatisticsQuery:
+    """Statistics reads."""
+
+    @strawberry.field(
+        description=(
+            "The published figures (DOMAIN.md Statistics) of a period, grouped, with the same "
+            "dates a year earlier. Access: ADMIN and SUPERVISOR their hall subtree; CHIEF_REP "
+            "their department; CLERK only their own figures; MONITOR and APP hall-level "
+            "figures, never per staff. Anything else is FORBIDDEN."
+        )
+    )
+    async def statistics(
+        self,
+        info: Info,
+        filter: Annotated[  # noqa: A002  (the contract's argument name)
+            StatisticsFilter, strawberry.argument(description="Hall, keys and period.")
+        ],
+        group_by: Annotated[
+            StatisticsGroupBy | None,
+            strawberry.argument(description="How rows are keyed; none: the total only."),
+        ] = None,
+        source: Annotated[
+            StatisticsSource | None,
+            strawberry.argument(
+                description="Force a source (RAW to check the rollups); default: rollups when a grain covers the question."
+            ),
+        ] = None,
+    ) -> StatisticsTable:
+        """A statistics table."""
+        report = await queries.statistics(require_actor(info), request_of(filter, group_by, source))
+        return StatisticsTable.of(report)

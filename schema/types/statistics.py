@@ -1,0 +1,255 @@
+"""Statistics types: rates with their terms, a row's figures and the table of rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Self
+
+import strawberry
+from strawberry import relay
+from strawberry.relay import to_base64
+
+from models.statistics import rules
+from models.statistics.queries import Report, Row
+from schema.types.catalogue import Hall
+
+
+@strawberry.enum(description="How the rows of a statistics table are keyed.")
+class StatisticsGroupBy(Enum):
+    """Groupings of the figures."""
+
+    HALL = strawberry.enum_value(
+        "HALL", description="One row per hall of the subtree (cases by their receiving hall)."
+    )
+    DEPARTMENT = strawberry.enum_value("DEPARTMENT", description="One row per department.")
+    WINDOW = strawberry.enum_value(
+        "WINDOW", description="One row per window (cases by the window that received them)."
+    )
+    STAFF = strawberry.enum_value(
+        "STAFF",
+        description=(
+            "One row per staff member: cases they received, tickets they called, ratings of "
+            "their service."
+        ),
+    )
+    ITEM = strawberry.enum_value("ITEM", description="One row per service item.")
+    DAY = strawberry.enum_value("DAY", description="One row per hall-local day with activity.")
+    MONTH = strawberry.enum_value("MONTH", description="One row per calendar month.")
+
+
+@strawberry.enum(description="Where figures were read from.")
+class StatisticsSource(Enum):
+    """Sources of the figures."""
+
+    ROLLUP = strawberry.enum_value(
+        "ROLLUP",
+        description="Per-day rollups kept in the writing transaction by database triggers.",
+    )
+    RAW = strawberry.enum_value(
+        "RAW",
+        description="The case, card, rating and ticket tables themselves (combinations no rollup covers).",
+    )
+
+
+@strawberry.type(
+    description="A ratio with both terms; `value` = numerator / denominator, null when the denominator is 0."
+)
+class Rate:
+    """A rate and its terms."""
+
+    numerator: int = strawberry.field(description="The counted part (may be negative for growth).")
+    denominator: int = strawberry.field(description="What it is counted against.")
+    value: float | None = strawberry.field(
+        description="numerator / denominator as a fraction (0.4867 is 48.67%); null when the denominator is 0."
+    )
+
+    @classmethod
+    def of(cls, rate: rules.Rate) -> Self:
+        """From the model's rate."""
+        return cls(numerator=rate.numerator, denominator=rate.denominator, value=rate.value)
+
+
+@strawberry.type(description="An average duration with its terms (seconds summed over a count).")
+class TimeAverage:
+    """An average time."""
+
+    total_seconds: float = strawberry.field(description="Seconds summed over every counted ticket.")
+    count: int = strawberry.field(description="Tickets counted.")
+    average_seconds: float | None = strawberry.field(
+        description="totalSeconds / count; null when no ticket counts."
+    )
+
+    @classmethod
+    def of(cls, rate: rules.Rate) -> Self:
+        """From a seconds-over-count rate."""
+        return cls(
+            total_seconds=float(rate.numerator), count=rate.denominator, average_seconds=rate.value
+        )
+
+
+@strawberry.type(
+    description=(
+        "The published figures of one row over a period. Cases count on the day they were "
+        "accepted (acceptance figures) and on the day they were decided (completion figures); "
+        "cards on the day raised; ratings on the day given (appealed-away ratings never count); "
+        "tickets on their business day."
+    )
+)
+class StatisticsFigures:
+    """Every figure of a row."""
+
+    accepted: int = strawberry.field(description="Cases accepted (受理量).")
+    working_days: int = strawberry.field(
+        description="Working days of the row's dates by the hall's calendar."
+    )
+    daily_average: Rate = strawberry.field(
+        description="Accepted per working day (日均受理量): accepted / workingDays."
+    )
+    immediate: Rate = strawberry.field(description="Immediate cases (即办件) / accepted.")
+    promised: Rate = strawberry.field(description="Promised cases (承诺件) / accepted.")
+    joint: Rate = strawberry.field(description="Joint cases (联办件) / accepted.")
+    reported: Rate = strawberry.field(description="Reported cases (上报件) / accepted.")
+    completed: int = strawberry.field(description="Cases decided (办结量, approved or denied).")
+    on_time: Rate = strawberry.field(
+        description="On-time completion rate (按时办结率): completed by the due date / completed."
+    )
+    early: Rate = strawberry.field(
+        description="Early completion rate (提前办结率): completed before the due date / accepted."
+    )
+    promised_early: Rate = strawberry.field(
+        description="Promised cases completed early / promised cases completed."
+    )
+    overdue: int = strawberry.field(description="Cases completed after their due date (超期办结).")
+    yellow_cards: int = strawberry.field(description="Yellow cards raised (黄牌).")
+    red_cards: int = strawberry.field(description="Red cards raised (红牌).")
+    ratings: int = strawberry.field(description="Counted ratings (评价数).")
+    good: int = strawberry.field(description="Good ratings (好评, under the hall's policy).")
+    bad: int = strawberry.field(description="Bad ratings (差评, under the hall's policy).")
+    satisfaction: Rate = strawberry.field(
+        description="Satisfaction rate (满意率): good / counted ratings."
+    )
+    average_grade: Rate = strawberry.field(description="Sum of grades (1-5) / counted ratings.")
+    average_wait: TimeAverage = strawberry.field(
+        description="Average wait (平均等候时长): from taking a number to being called."
+    )
+    average_service: TimeAverage = strawberry.field(
+        description="Average service time (平均办理时长): from the call to the finish at the window."
+    )
+
+    @classmethod
+    def of(cls, f: rules.Figures) -> Self:
+        """From the model's figures."""
+        return cls(
+            accepted=f.accepted,
+            working_days=f.working_days,
+            daily_average=Rate.of(f.daily_average),
+            immediate=Rate.of(f.share("accepted_immediate")),
+            promised=Rate.of(f.share("accepted_promised")),
+            joint=Rate.of(f.share("accepted_joint")),
+            reported=Rate.of(f.share("accepted_reported")),
+            completed=f.completed,
+            on_time=Rate.of(f.on_time_rate),
+            early=Rate.of(f.early_rate),
+            promised_early=Rate.of(f.promised_early_rate),
+            overdue=f.completed_overdue,
+            yellow_cards=f.yellow_cards,
+            red_cards=f.red_cards,
+            ratings=f.ratings,
+            good=f.ratings_good,
+            bad=f.ratings_bad,
+            satisfaction=Rate.of(f.satisfaction),
+            average_grade=Rate.of(f.average_grade),
+            average_wait=TimeAverage.of(f.average_wait),
+            average_service=TimeAverage.of(f.average_service),
+        )
+
+
+NODE_TYPES = {
+    rules.GroupBy.HALL: "Hall",
+    rules.GroupBy.DEPARTMENT: "Department",
+    rules.GroupBy.WINDOW: "Window",
+    rules.GroupBy.STAFF: "User",
+    rules.GroupBy.ITEM: "ServiceItem",
+}
+
+
+@strawberry.type(description="One row of a statistics table, with the same dates a year earlier.")
+class StatisticsRow:
+    """A row."""
+
+    key: str = strawberry.field(
+        description="The row's key: the object's database id, the day (2021-03-05) or the month (2021-03); `total` for the total row."
+    )
+    label: str = strawberry.field(description="A readable name of the key.")
+    object_id: relay.GlobalID | None = strawberry.field(
+        description="Global id of the hall, department, window, staff member (User) or item; null for dates, totals and 'none'."
+    )
+    day: date | None = strawberry.field(
+        description="The day (DAY) or first day of the month (MONTH)."
+    )
+    figures: StatisticsFigures = strawberry.field(description="The figures of the period.")
+    previous_year: StatisticsFigures = strawberry.field(
+        description="The same figures one year earlier."
+    )
+    accepted_growth: Rate = strawberry.field(
+        description="Year-on-year growth of accepted cases: (accepted - last year's) / last year's."
+    )
+
+    @classmethod
+    def of(cls, row: Row, group_by: rules.GroupBy | None) -> Self:
+        """From a model row."""
+        day = row.key if isinstance(row.key, date) else None
+        if row.key is None:
+            key = "total"
+        elif group_by is rules.GroupBy.MONTH and day is not None:
+            key = f"{day:%Y-%m}"
+        else:
+            key = day.isoformat() if day is not None else str(row.key)
+        node = NODE_TYPES.get(group_by) if group_by else None
+        object_id = (
+            relay.GlobalID.from_id(to_base64(node, int(str(row.key))))
+            if node and row.key not in (None, 0)
+            else None
+        )
+        return cls(
+            key=key,
+            label=row.label,
+            object_id=object_id,
+            day=day,
+            figures=StatisticsFigures.of(row.figures),
+            previous_year=StatisticsFigures.of(row.previous),
+            accepted_growth=Rate.of(row.growth),
+        )
+
+
+@strawberry.type(description="A statistics table: the total and one row per group.")
+class StatisticsTable:
+    """Figures of a period, grouped."""
+
+    hall: Hall = strawberry.field(description="The hall asked about (its subtree counts).")
+    from_: date = strawberry.field(name="from", description="First day of the period.")
+    to: date = strawberry.field(description="Last day of the period.")
+    previous_from: date = strawberry.field(description="First day of the comparison period.")
+    previous_to: date = strawberry.field(description="Last day of the comparison period.")
+    group_by: StatisticsGroupBy | None = strawberry.field(description="How rows are keyed.")
+    source: StatisticsSource = strawberry.field(description="Where the figures were read from.")
+    total: StatisticsRow = strawberry.field(description="The whole period and scope.")
+    rows: list[StatisticsRow] = strawberry.field(
+        description="One row per group in key order; empty without `groupBy`."
+    )
+
+    @classmethod
+    def of(cls, report: Report) -> Self:
+        """From the model's report."""
+        return cls(
+            hall=Hall.from_row(report.hall),
+            from_=report.period.start,
+            to=report.period.end,
+            previous_from=report.previous_period.start,
+            previous_to=report.previous_period.end,
+            group_by=StatisticsGroupBy(report.group_by.value) if report.group_by else None,
+            source=StatisticsSource(report.source.value),
+            total=StatisticsRow.of(report.total, report.group_by),
+            rows=[StatisticsRow.of(r, report.group_by) for r in report.rows],
+        )

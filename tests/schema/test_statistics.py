@@ -1,0 +1,97 @@
+"""The statistics query through GraphQL: the table, its rates, and who may read what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from strawberry.relay import to_base64
+
+from models.accounts.tables import Role
+from tests import factories as f
+from tests.models.test_statistics import _a_day_of_work, _hall
+from tests.operations import run
+
+PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
+
+
+@pytest.fixture
+async def desk(db: object) -> dict[str, Any]:
+    h = await _hall()
+    await _a_day_of_work(h)
+    _, screen = await f.user("screen", Role.MONITOR, of=h["hall"])
+    other = await f.hall("QD")
+    _, outsider = await f.user("qd_admin", Role.ADMIN, of=other)
+    return {**h, "screen": screen, "outsider": outsider, "other": other}
+
+
+def _filter(desk: dict[str, Any], **more: str) -> dict[str, Any]:
+    return {"hallId": to_base64("Hall", desk["hall"].id), **PERIOD, **more}
+
+
+async def test_the_table_by_department(desk: dict[str, Any]) -> None:
+    result = await run(
+        "Statistics", {"filter": _filter(desk), "groupBy": "DEPARTMENT"}, actor=desk["admin"]
+    )
+    assert result["errors"] == []
+    table = result["data"]["statistics"]
+    assert (table["source"], table["previousFrom"]) == ("ROLLUP", "2025-11-01")
+    total = table["total"]["figures"]
+    assert total["accepted"] == 4
+    assert total["immediate"] == {"numerator": 1, "denominator": 4, "value": 0.25}
+    assert total["onTime"]["numerator"] == 2
+    assert total["satisfaction"]["denominator"] == 3
+    assert total["averageWait"] == {"totalSeconds": 600.0, "count": 2, "averageSeconds": 300.0}
+    assert table["total"]["acceptedGrowth"] == {"numerator": 4, "denominator": 0, "value": None}
+    rows = {r["label"]: r["figures"]["accepted"] for r in table["rows"]}
+    # Tickets called at general windows belong to no department.
+    assert rows == {"市市场监管局": 3, "市公安局": 1, "（未指定）": 0}
+    raw = await run(
+        "Statistics",
+        {"filter": _filter(desk), "groupBy": "DEPARTMENT", "source": "RAW"},
+        actor=desk["admin"],
+    )
+    assert raw["data"]["statistics"]["rows"] == table["rows"]
+
+
+async def test_a_screen_sees_hall_figures_but_never_staff(desk: dict[str, Any]) -> None:
+    by_day = await run(
+        "Statistics", {"filter": _filter(desk), "groupBy": "DAY"}, actor=desk["screen"]
+    )
+    assert by_day["errors"] == []
+    assert by_day["data"]["statistics"]["rows"][0]["key"] == "2026-11-20"
+    denied = await run(
+        "Statistics", {"filter": _filter(desk), "groupBy": "STAFF"}, actor=desk["screen"]
+    )
+    assert denied["data"] is None
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize(
+    ("who", "more"),
+    [
+        ("outsider", {}),
+        ("chief", {"departmentId": "ga"}),
+        ("clerk1", {"staffId": "clerk2"}),
+    ],
+)
+async def test_denied_requests_are_forbidden(
+    desk: dict[str, Any], who: str, more: dict[str, str]
+) -> None:
+    given: dict[str, str] = {}
+    for field, ref in more.items():
+        given[field] = (
+            to_base64("Department", desk[ref].id)
+            if field == "departmentId"
+            else to_base64("User", desk[ref].user_id)
+        )
+    result = await run("Statistics", {"filter": _filter(desk, **given)}, actor=desk[who])
+    assert result["data"] is None
+    assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_backwards_period_is_an_input_error(desk: dict[str, Any]) -> None:
+    bad = {**_filter(desk), "from": "2026-12-31", "to": "2026-11-01"}
+    result = await run("Statistics", {"filter": bad}, actor=desk["admin"])
+    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert result["errors"][0]["extensions"]["field"] == ["filter", "to"]
