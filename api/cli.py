@@ -21,6 +21,7 @@ from rich.console import Console
 from api.embedded import EmbeddedServers
 from api.logs import configure_logging
 from api.settings import Settings, SettingsError, load_settings
+from api.stats_cli import generate, stats_app
 
 if TYPE_CHECKING:
     from models.notifications.delivery import DeliveryPolicy
@@ -33,6 +34,8 @@ jobs_app = typer.Typer(help="Periodic jobs.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(schema_app, name="schema")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(stats_app, name="stats")
+app.command()(generate)
 console = Console(stderr=True)
 
 SNAPSHOT = Path("frontend-contract/schema.graphql")

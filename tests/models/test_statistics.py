@@ -15,7 +15,7 @@ from models.cases import actions, intake
 from models.cases.rules import Applicant
 from models.cases.tables import ApplicantKind, Outcome
 from models.catalogue import actions as catalogue
-from models.catalogue.tables import ItemKind
+from models.catalogue.tables import Hall, ItemKind
 from models.common.actor import SYSTEM_ACTOR
 from models.common.errors import Forbidden
 from models.evaluations.tables import Evaluation, EvaluationChannel
@@ -219,3 +219,24 @@ def test_the_migration_holds_the_triggers_parts_py_generates() -> None:
     for table in SOURCES:
         for statement in trigger_statements(table):
             assert statement in stored, statement[:80]
+
+
+async def test_a_generated_year_reproduces_its_shape(db: object) -> None:
+    """The real-hall preset at 1/500 scale: every published count exact, rollups equal raw."""
+    from models.statistics.generator import PRESETS, generate  # noqa: PLC0415
+
+    shape = dataclasses.replace(
+        PRESETS["real-hall"].scaled(2_672), departments=3, windows=6, items=40
+    )
+    written = await generate("GEN", "生成数据中心", shape, seed=7)
+    again = dataclasses.replace(PERIOD, start=date(2021, 1, 1), end=date(2021, 12, 31))
+    _, admin = await f.user("gen_admin", Role.ADMIN, of=await Hall.get(id=written.hall_id))
+    report = await statistics(admin, dataclasses.replace(again, hall_id=written.hall_id))
+    total = report.total.figures
+    assert (total.accepted, total.working_days) == (2_672, 250)
+    assert (total.accepted_immediate, total.accepted_promised) == (shape.immediate, shape.promised)
+    assert (total.accepted_reported, total.accepted_joint) == (shape.reported, shape.joint)
+    assert (total.completed_early, total.completed_overdue) == (shape.early, 0)
+    assert total.on_time_rate.value == 1
+    assert report.total.previous.accepted == shape.previous_accepted
+    assert await rollup_differences() == []
