@@ -33,7 +33,7 @@ async def scoped_hall(actor: Actor, hall_id: int | None) -> Hall:
     return hall
 
 
-def allowed_scope(actor: Actor, scope: Scope, group_by: GroupBy | None) -> Scope:
+def allowed_scope(actor: Actor, scope: Scope, group_by: tuple[GroupBy, ...]) -> Scope:
     """The scope narrowed to what the actor may read; Forbidden when it asks for more."""
     if actor.role in (Role.ADMIN, Role.SUPERVISOR):
         return scope
@@ -46,7 +46,7 @@ def allowed_scope(actor: Actor, scope: Scope, group_by: GroupBy | None) -> Scope
             raise Forbidden("窗口人员只能查看本人的统计")
         return dataclasses.replace(scope, staff_id=actor.user_id)
     if actor.role in PUBLIC_ROLES:
-        if group_by is GroupBy.STAFF or scope.staff_id is not None:
+        if GroupBy.STAFF in group_by or scope.staff_id is not None:
             raise Forbidden("大屏和第三方应用不能查看个人统计")
         return scope
     raise Forbidden("无权查看统计")

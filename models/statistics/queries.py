@@ -13,17 +13,19 @@ from models.catalogue.tables import Department, Hall, ServiceItem, Window
 from models.common.actor import Actor
 from models.common.checks import Checks
 from models.statistics.access import allowed_scope, scoped_hall
-from models.statistics.reads import Counts, Scope, counts
+from models.statistics.reads import Scope, counts
 from models.statistics.rules import (
+    DATE_DIMENSIONS,
     Figures,
     GroupBy,
     Period,
     Rate,
     Source,
     add,
+    check_dimensions,
     growth,
-    previous_key,
     row_period,
+    shift_key,
 )
 
 MAX_DAYS = 3700  # ten years and a little
@@ -40,7 +42,7 @@ class StatRequest:
     window_id: int | None = None
     staff_id: int | None = None
     item_id: int | None = None
-    group_by: GroupBy | None = None
+    group_by: tuple[GroupBy, ...] = ()
     source: Source | None = None
 
 
@@ -48,8 +50,8 @@ class StatRequest:
 class Row:
     """One row: its key and label, the figures of the period and of the year before."""
 
-    key: object
-    label: str
+    key: tuple[object, ...]
+    labels: tuple[str, ...]
     figures: Figures
     previous: Figures
 
@@ -66,15 +68,18 @@ class Report:
     hall: Hall
     period: Period
     previous_period: Period
-    group_by: GroupBy | None
+    group_by: tuple[GroupBy, ...]
     source: Source
     total: Row
     rows: list[Row]
 
 
-def check_period(start: date, end: date) -> None:
-    """The period runs forwards and spans at most about ten years."""
+def check_request(start: date, end: date, group_by: tuple[GroupBy, ...]) -> None:
+    """The period runs forwards and spans at most about ten years; the grouping is sound."""
     checks = Checks()
+    refused = check_dimensions(group_by)
+    if refused:
+        checks.fail("group_by", "INVALID_GROUPING", refused)
     if end < start:
         checks.fail(("filter", "to"), "OUT_OF_RANGE", "结束日期不能早于开始日期")
     elif (end - start).days > MAX_DAYS:
@@ -88,63 +93,52 @@ async def _hall_ids(hall: Hall) -> tuple[int, ...]:
     return tuple(int(str(i)) for i in ids)
 
 
-async def labels(group_by: GroupBy | None, keys: Iterable[object]) -> dict[object, str]:
-    """Readable names of row keys."""
+async def labels(dim: GroupBy, keys: Iterable[object]) -> dict[object, str]:
+    """Readable names of one dimension's keys."""
     keys = list(keys)
-    if group_by is None:
-        return dict.fromkeys(keys, "合计")
-    if group_by is GroupBy.DAY:
+    if dim is GroupBy.DAY:
         return {k: k.isoformat() if isinstance(k, date) else str(k) for k in keys}
-    if group_by is GroupBy.MONTH:
+    if dim is GroupBy.MONTH:
         return {k: f"{k:%Y-%m}" if isinstance(k, date) else str(k) for k in keys}
     ids = [int(str(k)) for k in keys]
     names: dict[int, str] = {}
-    if group_by is GroupBy.HALL:
+    if dim is GroupBy.HALL:
         names = dict(await Hall.filter(id__in=ids).values_list("id", "name"))
-    elif group_by is GroupBy.DEPARTMENT:
+    elif dim is GroupBy.DEPARTMENT:
         names = dict(await Department.filter(id__in=ids).values_list("id", "name"))
-    elif group_by is GroupBy.WINDOW:
+    elif dim is GroupBy.WINDOW:
         rows = await Window.filter(id__in=ids).values_list("id", "number", "name")
         names = {int(i): f"{n}号 {name}" for i, n, name in rows}
-    elif group_by is GroupBy.STAFF:
+    elif dim is GroupBy.STAFF:
         names = dict(await User.filter(id__in=ids).values_list("id", "display_name"))
-    elif group_by is GroupBy.ITEM:
+    elif dim is GroupBy.ITEM:
         names = dict(await ServiceItem.filter(id__in=ids).values_list("id", "name"))
     return {k: names.get(int(str(k)), "（未指定）") for k in keys}
 
 
 class _Days:
-    """Working days of row periods, the whole period computed once."""
+    """Working days of row periods, each distinct period computed once."""
 
-    def __init__(self, calendar: WorkingCalendar, group_by: GroupBy | None) -> None:
+    def __init__(self, calendar: WorkingCalendar, group_by: tuple[GroupBy, ...]) -> None:
         self.calendar = calendar
         self.group_by = group_by
         self.cache: dict[Period, int] = {}
 
-    def of(self, key: object, period: Period) -> int:
+    def of(self, key: tuple[object, ...], period: Period) -> int:
         covered = row_period(self.group_by, key, period)
         if covered not in self.cache:
             self.cache[covered] = covered.working_days(self.calendar)
         return self.cache[covered]
 
 
-def _forward(group_by: GroupBy | None, previous: Counts) -> dict[object, dict[str, int]]:
-    """Previous-year counters keyed by the current row they compare with."""
-    if group_by not in (GroupBy.DAY, GroupBy.MONTH):
-        return dict(previous)
-    return {_year_ahead(k): v for k, v in previous.items() if isinstance(k, date)}
-
-
-def _year_ahead(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+def _order(key: tuple[object, ...]) -> tuple[tuple[str, object], ...]:
+    return tuple((type(k).__name__, k) for k in key)
 
 
 async def statistics(actor: Actor, request: StatRequest) -> Report:
     """The figures the actor may read, grouped, with the year before for comparison."""
-    check_period(request.start, request.end)
+    group_by = request.group_by
+    check_request(request.start, request.end, group_by)
     hall = await scoped_hall(actor, request.hall_id)
     scope = allowed_scope(
         actor,
@@ -155,33 +149,30 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
             staff_id=request.staff_id,
             item_id=request.item_id,
         ),
-        request.group_by,
+        group_by,
     )
     period = Period(request.start, request.end)
     before = period.year_before()
-    group_by = request.group_by
     current, source = await counts(scope, group_by, period, request.source)
     previous, _ = await counts(scope, group_by, before, source)
-    earlier = _forward(group_by, previous)
-    keys = sorted(
-        set(current) | (set() if group_by in (GroupBy.DAY, GroupBy.MONTH) else set(earlier)),
-        key=lambda k: (str(type(k)), k),
-    )
+    earlier = {shift_key(group_by, k, 1): v for k, v in previous.items()}
+    dated = any(d in DATE_DIMENSIONS for d in group_by)
+    keys = sorted(set(current) | (set() if dated else set(earlier)), key=_order)
     days = _Days(await hall_calendar(hall), group_by)
-    names = await labels(group_by, keys)
+    names = [await labels(d, {k[n] for k in keys}) for n, d in enumerate(group_by)]
     rows = [
         Row(
             key=k,
-            label=names[k],
+            labels=tuple(names[n][v] for n, v in enumerate(k)),
             figures=Figures(current.get(k, {}), days.of(k, period)),
-            previous=Figures(earlier.get(k, {}), days.of(previous_key(group_by, k), before)),
+            previous=Figures(earlier.get(k, {}), days.of(shift_key(group_by, k, -1), before)),
         )
         for k in keys
     ]
     total = Row(
-        key=None,
-        label="合计",
-        figures=Figures(add(list(current.values())), days.of(None, period)),
-        previous=Figures(add(list(previous.values())), days.of(None, before)),
+        key=(),
+        labels=("合计",),
+        figures=Figures(add(list(current.values())), days.of((), period)),
+        previous=Figures(add(list(previous.values())), days.of((), before)),
     )
     return Report(hall, period, before, group_by, source, total, rows if group_by else [])

@@ -43,29 +43,37 @@ class Scope:
         return {k: v for k, v in given.items() if v is not None}
 
 
-Counts = dict[object, dict[str, int]]
+Key = tuple[Any, ...]
+Counts = dict[Key, dict[str, int]]
 
 
-def grain_for(scope: Scope, group_by: GroupBy | None) -> str | None:
+Dimensions = tuple[GroupBy, ...]
+
+
+def grain_for(scope: Scope, group_by: Dimensions) -> str | None:
     """The smallest rollup table holding every key the question uses, or None (raw)."""
     used = set(scope.narrowed())
-    key = GROUP_KEYS.get(group_by) if group_by else None
-    if key is not None:
-        used.add(key)
+    used |= {key for dim in group_by if (key := GROUP_KEYS[dim]) is not None}
     for table, keys in GRAINS.items():
         if used <= set(keys):
             return table
     return None
 
 
-def _group(group_by: GroupBy | None, keys: dict[str, str], day: str) -> str:
-    if group_by is None:
-        return "0"
-    if group_by is GroupBy.DAY:
+def _dimension(dim: GroupBy, keys: dict[str, str], day: str) -> str:
+    if dim is GroupBy.DAY:
         return day
-    if group_by is GroupBy.MONTH:
+    if dim is GroupBy.MONTH:
         return f"date_trunc('month', {day})::date"
-    return keys[GROUP_KEYS[group_by] or "hall_id"]
+    return keys[GROUP_KEYS[dim] or "hall_id"]
+
+
+def _group(group_by: Dimensions, keys: dict[str, str], day: str) -> tuple[str, str]:
+    """The SELECT list of the group columns (g0, g1...) and the GROUP BY positions."""
+    if not group_by:
+        return "0 AS g0", "1"
+    columns = ", ".join(f"{_dimension(d, keys, day)} AS g{n}" for n, d in enumerate(group_by))
+    return columns, ", ".join(str(n + 1) for n in range(len(group_by)))
 
 
 def _conditions(scope: Scope, keys: dict[str, str], day: str) -> tuple[str, list[Any]]:
@@ -77,21 +85,21 @@ def _conditions(scope: Scope, keys: dict[str, str], day: str) -> tuple[str, list
     return " AND ".join(where), values
 
 
-def _part_sql(part: Part, scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
+def _part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
     where, values = _conditions(scope, part.keys, part.day)
     sums = ", ".join(
         f"sum(({part.counters[c]})::bigint) AS {c}" if c in part.counters else f"0 AS {c}"
         for c in COUNTERS
     )
-    group = _group(group_by, part.keys, part.day)
+    group, positions = _group(group_by, part.keys, part.day)
     return (
-        f'SELECT {group} AS g, {sums} FROM "{part.table}" r {part.joins} '  # noqa: S608  (SQL from constants; values are parameters)
-        f"WHERE {part.where} AND {where} GROUP BY 1",
+        f'SELECT {group}, {sums} FROM "{part.table}" r {part.joins} '  # noqa: S608  (SQL from constants; values are parameters)
+        f"WHERE {part.where} AND {where} GROUP BY {positions}",
         values,
     )
 
 
-def raw_sql(scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
+def raw_sql(scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
     """One statement: each part's counters per group, straight from the source tables."""
     selects = []
     values: list[Any] = []
@@ -101,18 +109,18 @@ def raw_sql(scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
     return " UNION ALL ".join(selects), values
 
 
-def rollup_sql(grain: str, scope: Scope, group_by: GroupBy | None) -> tuple[str, list[Any]]:
+def rollup_sql(grain: str, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
     """Counters per group summed from one rollup table."""
     keys = {k: f"r.{k}" for k in GRAINS[grain]}
     where, values = _conditions(scope, keys, "r.day")
     sums = ", ".join(f"sum(r.{c}) AS {c}" for c in COUNTERS)
-    group = _group(group_by, keys, "r.day")
-    sql = f"SELECT {group} AS g, {sums} FROM {grain} r WHERE {where} GROUP BY 1"  # noqa: S608  (SQL from constants; values are parameters)
+    group, positions = _group(group_by, keys, "r.day")
+    sql = f"SELECT {group}, {sums} FROM {grain} r WHERE {where} GROUP BY {positions}"  # noqa: S608  (SQL from constants; values are parameters)
     return sql, values
 
 
 async def counts(
-    scope: Scope, group_by: GroupBy | None, period: Period, source: Source | None = None
+    scope: Scope, group_by: Dimensions, period: Period, source: Source | None = None
 ) -> tuple[Counts, Source]:
     """Counters per group key over a period; the source used (rollups unless none fits)."""
     grain = grain_for(scope, group_by) if source is not Source.RAW else None
@@ -127,7 +135,7 @@ async def counts(
     )
     result: Counts = {}
     for row in rows:
-        key = row["g"]
+        key = tuple(row[f"g{n}"] for n in range(len(group_by)))
         target = result.setdefault(key, dict.fromkeys(COUNTERS, 0))
         for name in COUNTERS:
             target[name] += int(row[name] or 0)

@@ -23,6 +23,9 @@ class GroupBy(StrEnum):
     MONTH = "MONTH"
 
 
+DATE_DIMENSIONS = frozenset({GroupBy.DAY, GroupBy.MONTH})
+
+
 class Source(StrEnum):
     """Where figures were read from: the triggers' rollups or the raw tables."""
 
@@ -61,10 +64,15 @@ class Period:
 
 def year_back(day: date) -> date:
     """The same date a year earlier."""
+    return year_shift(day, -1)
+
+
+def year_shift(day: date, years: int) -> date:
+    """The same date some years later (or earlier); 29 February becomes the 28th."""
     try:
-        return day.replace(year=day.year - 1)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=day.year - 1, day=28)
+        return day.replace(year=day.year + years, day=28)
 
 
 def working_days(calendar: WorkingCalendar, start: date, end: date) -> int:
@@ -83,20 +91,45 @@ def month_end(first: date) -> date:
     return following - timedelta(days=1)
 
 
-def row_period(group_by: GroupBy | None, key: object, period: Period) -> Period:
+def _date_part(
+    group_by: tuple[GroupBy, ...], key: tuple[object, ...]
+) -> tuple[GroupBy, date] | None:
+    for dim, value in zip(group_by, key, strict=False):
+        if dim in DATE_DIMENSIONS and isinstance(value, date):
+            return dim, value
+    return None
+
+
+def row_period(group_by: tuple[GroupBy, ...], key: tuple[object, ...], period: Period) -> Period:
     """The dates a row covers: its day, its month within the period, or the whole period."""
-    if group_by is GroupBy.DAY and isinstance(key, date):
-        return Period(key, key)
-    if group_by is GroupBy.MONTH and isinstance(key, date):
-        return Period(max(key, period.start), min(month_end(key), period.end))
-    return period
+    found = _date_part(group_by, key)
+    if found is None:
+        return period
+    dim, day = found
+    if dim is GroupBy.DAY:
+        return Period(day, day)
+    return Period(max(day, period.start), min(month_end(day), period.end))
 
 
-def previous_key(group_by: GroupBy | None, key: object) -> object:
-    """The key of the same row a year earlier (dates move back a year, others stay)."""
-    if group_by in (GroupBy.DAY, GroupBy.MONTH) and isinstance(key, date):
-        return year_back(key)
-    return key
+def shift_key(
+    group_by: tuple[GroupBy, ...], key: tuple[object, ...], years: int
+) -> tuple[object, ...]:
+    """The key of the same row `years` later (dates move, other keys stay)."""
+    return tuple(
+        year_shift(value, years) if dim in DATE_DIMENSIONS and isinstance(value, date) else value
+        for dim, value in zip(group_by, key, strict=True)
+    )
+
+
+def check_dimensions(group_by: tuple[GroupBy, ...]) -> str | None:
+    """Why a grouping is refused (None: fine): at most two keys, one of them a date at most."""
+    if len(group_by) > 2:
+        return "最多按两个维度分组"
+    if len(set(group_by)) != len(group_by):
+        return "分组维度不能重复"
+    if sum(d in DATE_DIMENSIONS for d in group_by) > 1:
+        return "最多按一个日期维度分组"
+    return None
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class StatisticsFilter:
 
 def request_of(
     given: StatisticsFilter,
-    group_by: StatisticsGroupBy | None,
+    group_by: list[StatisticsGroupBy] | None,
     source: StatisticsSource | None = None,
 ) -> queries.StatRequest:
     """The model's request from the GraphQL filter."""
@@ -60,7 +60,7 @@ def request_of(
         window_id=decode_optional_id(given.window_id, "Window", ("filter", "window_id")),
         staff_id=decode_optional_id(given.staff_id, "User", ("filter", "staff_id")),
         item_id=decode_optional_id(given.item_id, "ServiceItem", ("filter", "item_id")),
-        group_by=GroupBy[group_by.name] if group_by else None,
+        group_by=tuple(GroupBy[d.name] for d in group_by or ()),
         source=Source[source.name] if source else None,
     )
 
@@ -84,8 +84,13 @@ class StatisticsQuery:
             StatisticsFilter, strawberry.argument(description="Hall, keys and period.")
         ],
         group_by: Annotated[
-            StatisticsGroupBy | None,
-            strawberry.argument(description="How rows are keyed; none: the total only."),
+            list[StatisticsGroupBy] | None,
+            strawberry.argument(
+                description=(
+                    "How rows are keyed: one or two groupings, at most one of them a date "
+                    "(e.g. [DEPARTMENT, MONTH]); none: the total only."
+                )
+            ),
         ] = None,
         source: Annotated[
             StatisticsSource | None,

@@ -174,19 +174,57 @@ NODE_TYPES = {
 }
 
 
+@strawberry.type(
+    description="One part of a row's key: a hall, department, window, staff member, item, day or month."
+)
+class StatisticsKey:
+    """A row key part."""
+
+    dimension: StatisticsGroupBy = strawberry.field(description="Which grouping this part is.")
+    key: str = strawberry.field(
+        description="The object's database id (0: none), the day (2021-03-05) or the month (2021-03)."
+    )
+    label: str = strawberry.field(description="A readable name.")
+    object_id: relay.GlobalID | None = strawberry.field(
+        description="Global id of the hall, department, window, staff member (User) or item; null for dates and 'none'."
+    )
+    day: date | None = strawberry.field(
+        description="The day (DAY) or the first day of the month (MONTH)."
+    )
+
+    @classmethod
+    def of(cls, dim: rules.GroupBy, value: object, label: str) -> Self:
+        """One key part."""
+        day = value if isinstance(value, date) else None
+        if day is not None:
+            key = f"{day:%Y-%m}" if dim is rules.GroupBy.MONTH else day.isoformat()
+        else:
+            key = str(value)
+        node = NODE_TYPES.get(dim)
+        object_id = (
+            relay.GlobalID.from_id(to_base64(node, int(str(value))))
+            if node and day is None and value not in (None, 0)
+            else None
+        )
+        return cls(
+            dimension=StatisticsGroupBy[dim.name],
+            key=key,
+            label=label,
+            object_id=object_id,
+            day=day,
+        )
+
+
 @strawberry.type(description="One row of a statistics table, with the same dates a year earlier.")
 class StatisticsRow:
     """A row."""
 
     key: str = strawberry.field(
-        description="The row's key: the object's database id, the day (2021-03-05) or the month (2021-03); `total` for the total row."
+        description="The row's key parts joined with '|' (e.g. `12|2021-03`); `total` for the total row."
     )
-    label: str = strawberry.field(description="A readable name of the key.")
-    object_id: relay.GlobalID | None = strawberry.field(
-        description="Global id of the hall, department, window, staff member (User) or item; null for dates, totals and 'none'."
-    )
-    day: date | None = strawberry.field(
-        description="The day (DAY) or first day of the month (MONTH)."
+    label: str = strawberry.field(description="The key parts' names joined with ' / '.")
+    keys: list[StatisticsKey] = strawberry.field(
+        description="The key parts, in `groupBy` order (empty for the total row)."
     )
     figures: StatisticsFigures = strawberry.field(description="The figures of the period.")
     previous_year: StatisticsFigures = strawberry.field(
@@ -197,26 +235,16 @@ class StatisticsRow:
     )
 
     @classmethod
-    def of(cls, row: Row, group_by: rules.GroupBy | None) -> Self:
+    def of(cls, row: Row, group_by: tuple[rules.GroupBy, ...]) -> Self:
         """From a model row."""
-        day = row.key if isinstance(row.key, date) else None
-        if row.key is None:
-            key = "total"
-        elif group_by is rules.GroupBy.MONTH and day is not None:
-            key = f"{day:%Y-%m}"
-        else:
-            key = day.isoformat() if day is not None else str(row.key)
-        node = NODE_TYPES.get(group_by) if group_by else None
-        object_id = (
-            relay.GlobalID.from_id(to_base64(node, int(str(row.key))))
-            if node and row.key not in (None, 0)
-            else None
-        )
+        parts = [
+            StatisticsKey.of(dim, value, label)
+            for dim, value, label in zip(group_by, row.key, row.labels, strict=False)
+        ]
         return cls(
-            key=key,
-            label=row.label,
-            object_id=object_id,
-            day=day,
+            key="|".join(p.key for p in parts) or "total",
+            label=" / ".join(row.labels),
+            keys=parts,
             figures=StatisticsFigures.of(row.figures),
             previous_year=StatisticsFigures.of(row.previous),
             accepted_growth=Rate.of(row.growth),
@@ -232,7 +260,7 @@ class StatisticsTable:
     to: date = strawberry.field(description="Last day of the period.")
     previous_from: date = strawberry.field(description="First day of the comparison period.")
     previous_to: date = strawberry.field(description="Last day of the comparison period.")
-    group_by: StatisticsGroupBy | None = strawberry.field(description="How rows are keyed.")
+    group_by: list[StatisticsGroupBy] = strawberry.field(description="How rows are keyed.")
     source: StatisticsSource = strawberry.field(description="Where the figures were read from.")
     total: StatisticsRow = strawberry.field(description="The whole period and scope.")
     rows: list[StatisticsRow] = strawberry.field(
@@ -248,7 +276,7 @@ class StatisticsTable:
             to=report.period.end,
             previous_from=report.previous_period.start,
             previous_to=report.previous_period.end,
-            group_by=StatisticsGroupBy(report.group_by.value) if report.group_by else None,
+            group_by=[StatisticsGroupBy[d.name] for d in report.group_by],
             source=StatisticsSource(report.source.value),
             total=StatisticsRow.of(report.total, report.group_by),
             rows=[StatisticsRow.of(r, report.group_by) for r in report.rows],

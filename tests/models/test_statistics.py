@@ -17,7 +17,7 @@ from models.cases.tables import ApplicantKind, Outcome
 from models.catalogue import actions as catalogue
 from models.catalogue.tables import Hall, ItemKind
 from models.common.actor import SYSTEM_ACTOR
-from models.common.errors import Forbidden
+from models.common.errors import Forbidden, InvalidInput
 from models.evaluations.tables import Evaluation, EvaluationChannel
 from models.queue import actions as queue
 from models.queue.tables import TicketChannel, TicketOutcome
@@ -131,8 +131,19 @@ async def test_the_figures_of_a_day_of_work(db: object) -> None:
     assert report.total.growth.value is None
 
 
-@pytest.mark.parametrize("group_by", [None, *GroupBy])
-async def test_rollups_equal_raw_for_every_grouping(db: object, group_by: GroupBy | None) -> None:
+GROUPINGS = [
+    (),
+    *((g,) for g in GroupBy),
+    (GroupBy.DEPARTMENT, GroupBy.MONTH),
+    (GroupBy.STAFF, GroupBy.DAY),
+    (GroupBy.WINDOW, GroupBy.ITEM),
+]
+
+
+@pytest.mark.parametrize("group_by", GROUPINGS)
+async def test_rollups_equal_raw_for_every_grouping(
+    db: object, group_by: tuple[GroupBy, ...]
+) -> None:
     h = await _hall()
     await _a_day_of_work(h)
     assert await rollup_differences() == []
@@ -147,6 +158,24 @@ async def test_rollups_equal_raw_for_every_grouping(db: object, group_by: GroupB
     assert (await statistics(h["admin"], both)).source is Source.RAW
 
 
+async def test_department_by_month_rows_compare_with_the_same_month_a_year_earlier(
+    db: object,
+) -> None:
+    h = await _hall()
+    await _a_day_of_work(h)
+    asked = dataclasses.replace(
+        PERIOD, hall_id=h["hall"].id, group_by=(GroupBy.DEPARTMENT, GroupBy.MONTH)
+    )
+    report = await statistics(h["admin"], asked)
+    rows = {(r.labels, r.figures.accepted, r.figures.working_days) for r in report.rows}
+    assert (("市市场监管局", "2026-11"), 3, 21) in rows
+    assert (("市公安局", "2026-11"), 1, 21) in rows
+    with pytest.raises(InvalidInput):
+        await statistics(
+            h["admin"], dataclasses.replace(asked, group_by=(GroupBy.DAY, GroupBy.MONTH))
+        )
+
+
 async def test_rebuild_gives_the_same_rollups(db: object) -> None:
     h = await _hall()
     await _a_day_of_work(h)
@@ -159,17 +188,17 @@ async def test_who_sees_which_figures(db: object) -> None:
     h = await _hall()
     await _a_day_of_work(h)
     asked = dataclasses.replace(PERIOD, hall_id=h["hall"].id)
-    mine = await statistics(h["clerk1"], dataclasses.replace(asked, group_by=GroupBy.STAFF))
-    assert [r.key for r in mine.rows] == [h["clerk1"].user_id]
-    chief = await statistics(h["chief"], dataclasses.replace(asked, group_by=GroupBy.DEPARTMENT))
-    assert [r.key for r in chief.rows] == [h["sc"].id]
+    mine = await statistics(h["clerk1"], dataclasses.replace(asked, group_by=(GroupBy.STAFF,)))
+    assert [r.key for r in mine.rows] == [(h["clerk1"].user_id,)]
+    chief = await statistics(h["chief"], dataclasses.replace(asked, group_by=(GroupBy.DEPARTMENT,)))
+    assert [r.key for r in chief.rows] == [(h["sc"].id,)]
     with pytest.raises(Forbidden):
         await statistics(h["chief"], dataclasses.replace(asked, department_id=h["ga"].id))
     with pytest.raises(Forbidden):
         await statistics(h["clerk1"], dataclasses.replace(asked, staff_id=h["clerk2"].user_id))
     _, screen = await f.user("screen", Role.MONITOR, of=h["hall"])
     with pytest.raises(Forbidden):
-        await statistics(screen, dataclasses.replace(asked, group_by=GroupBy.STAFF))
+        await statistics(screen, dataclasses.replace(asked, group_by=(GroupBy.STAFF,)))
     other = await f.hall("QD")
     _, outsider = await f.user("qd_admin", Role.ADMIN, of=other)
     with pytest.raises(Forbidden):

@@ -31,7 +31,7 @@ def _filter(desk: dict[str, Any], **more: str) -> dict[str, Any]:
 
 async def test_the_table_by_department(desk: dict[str, Any]) -> None:
     result = await run(
-        "Statistics", {"filter": _filter(desk), "groupBy": "DEPARTMENT"}, actor=desk["admin"]
+        "Statistics", {"filter": _filter(desk), "groupBy": ["DEPARTMENT"]}, actor=desk["admin"]
     )
     assert result["errors"] == []
     table = result["data"]["statistics"]
@@ -48,7 +48,7 @@ async def test_the_table_by_department(desk: dict[str, Any]) -> None:
     assert rows == {"市市场监管局": 3, "市公安局": 1, "（未指定）": 0}
     raw = await run(
         "Statistics",
-        {"filter": _filter(desk), "groupBy": "DEPARTMENT", "source": "RAW"},
+        {"filter": _filter(desk), "groupBy": ["DEPARTMENT"], "source": "RAW"},
         actor=desk["admin"],
     )
     assert raw["data"]["statistics"]["rows"] == table["rows"]
@@ -56,12 +56,12 @@ async def test_the_table_by_department(desk: dict[str, Any]) -> None:
 
 async def test_a_screen_sees_hall_figures_but_never_staff(desk: dict[str, Any]) -> None:
     by_day = await run(
-        "Statistics", {"filter": _filter(desk), "groupBy": "DAY"}, actor=desk["screen"]
+        "Statistics", {"filter": _filter(desk), "groupBy": ["DAY"]}, actor=desk["screen"]
     )
     assert by_day["errors"] == []
     assert by_day["data"]["statistics"]["rows"][0]["key"] == "2026-11-20"
     denied = await run(
-        "Statistics", {"filter": _filter(desk), "groupBy": "STAFF"}, actor=desk["screen"]
+        "Statistics", {"filter": _filter(desk), "groupBy": ["STAFF"]}, actor=desk["screen"]
     )
     assert denied["data"] is None
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
