@@ -31,6 +31,7 @@ from api.metrics import MetricsMiddleware, metrics
 from api.screen_socket import SocketLimits
 from api.settings import Environment, Settings, load_settings
 from models.db import tortoise_config
+from models.evaluations import links
 from schema.schema import schema
 
 log = structlog.get_logger(__name__)
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     assert database_url  # noqa: S101  (set by one branch or the other)
     assert redis_url  # noqa: S101
 
+    links.configure(settings.signing_key, settings.public_address)
     tokens = Tokens(key=settings.signing_key, ttl=timedelta(minutes=settings.token_ttl_minutes))
     graphql = HallGraphQL(
         schema,

@@ -22,6 +22,7 @@ from api.embedded import EmbeddedServers
 from api.logs import configure_logging
 from api.settings import Settings, SettingsError, load_settings
 from api.stats_cli import generate, stats_app
+from models.evaluations import links
 
 if TYPE_CHECKING:
     from models.notifications.delivery import DeliveryPolicy
@@ -48,6 +49,7 @@ def _settings() -> Settings:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from None
     configure_logging(settings.log_level, json=settings.json_logs)
+    links.configure(settings.signing_key, settings.public_address)
     return settings
 
 
@@ -143,6 +145,7 @@ def serve(
         os.environ["HALL_DATABASE_URL"] = database_url
         os.environ["HALL_REDIS_URL"] = redis_url
         os.environ["HALL_SECRET_KEY"] = settings.signing_key
+        os.environ["HALL_PUBLIC_URL"] = settings.public_url or settings.public_address
         supervisor = WorkerSupervisor(dict(os.environ)) if settings.run_worker else None
         if supervisor:
             supervisor.start()

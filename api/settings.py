@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".hall-data"), description="where embedded servers keep data")
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    public_url: str = Field(
+        "",
+        pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$",
+        description="the address applicants reach (rating links in texts); default http://host:port",
+    )
     api_workers: int = Field(1, ge=1, le=64, description="API processes for `hall serve`")
     run_worker: bool = Field(True, description="`hall serve` also runs an arq worker")
     secret_key: SecretStr | None = Field(
@@ -142,6 +147,11 @@ class Settings(BaseSettings):
     def json_logs(self) -> bool:
         """Whether logs are JSON lines."""
         return self.log_json if self.log_json is not None else self.env is not Environment.DEV
+
+    @property
+    def public_address(self) -> str:
+        """Where the public pages are reached: configured, or this server's own address."""
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
     @cached_property
     def signing_key(self) -> str:

@@ -23,6 +23,7 @@ from schema.mutations.auth import AuthMutation
 from schema.mutations.calendar import CalendarMutation
 from schema.mutations.case_intake import CaseIntakeMutation
 from schema.mutations.cases import CaseMutation
+from schema.mutations.evaluations import EvaluationMutation
 from schema.mutations.halls import HallMutation
 from schema.mutations.items import ItemMutation
 from schema.mutations.notifications import NotificationMutation
@@ -34,6 +35,7 @@ from schema.queries.alerts import AlertQuery
 from schema.queries.calendar import CalendarQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
+from schema.queries.evaluations import EvaluationQuery
 from schema.queries.notifications import NotificationQuery
 from schema.queries.queue import QueueQuery
 from schema.queries.statistics import StatisticsQuery
@@ -42,6 +44,7 @@ from schema.types.accounts import User
 from schema.types.alerts import Alert
 from schema.types.cases import Case
 from schema.types.catalogue import Department, Hall, Lane, ServiceItem, Window
+from schema.types.evaluations import Evaluation, EvaluationAppeal, FollowUp, Rectification
 from schema.types.queue import Ticket
 
 
@@ -65,6 +68,7 @@ Query = merge_types(
         CalendarQuery,
         AlertQuery,
         NotificationQuery,
+        EvaluationQuery,
         StatisticsQuery,
     ),
 )
@@ -83,6 +87,7 @@ Mutation = merge_types(
         CalendarMutation,
         AlertMutation,
         NotificationMutation,
+        EvaluationMutation,
     ),
 )
 
@@ -140,7 +145,10 @@ def build_schema() -> strawberry.Schema:
             query=Query,
             mutation=Mutation,
             subscription=Subscription,
-            types=[Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket, Alert],
+            types=[
+                *(Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket, Alert),
+                *(Evaluation, Rectification, EvaluationAppeal, FollowUp),
+            ],
             extensions=[
                 partial(MaxTokensLimiter, max_token_count=4000),
                 QueryLimits,

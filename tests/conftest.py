@@ -24,6 +24,10 @@ from api.database import apply_migrations
 from api.embedded import EmbeddedServers
 from models.accounts import passwords
 from models.db import tortoise_config
+from models.evaluations import links
+
+# Rating links and rater digests made in this process (the API server child gets its own key).
+links.configure("test-evaluation-key", "https://hall.test")
 
 
 @dataclass(frozen=True)

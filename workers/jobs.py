@@ -10,6 +10,7 @@ from tortoise import connections
 from models.alerts.scan import scan_deadlines as scan
 from models.cases.actions import lapse_overdue_subtasks
 from models.cases.deadlines import recompute_for_hall, recompute_for_year
+from models.evaluations.follow_ups import plan_follow_ups as plan
 from models.notifications.delivery import DeliveryPolicy, deliver, relay, sweep
 from models.queue.actions import rollover
 
@@ -43,6 +44,12 @@ async def scan_deadlines(ctx: dict[str, Any]) -> dict[str, object]:
 async def recompute_alert_days(ctx: dict[str, Any], hall_id: int) -> int:
     """Recompute a hall's yellow-card days after its alert policy changed."""
     return await recompute_for_hall(hall_id, datetime.now(UTC))
+
+
+async def plan_follow_ups(ctx: dict[str, Any]) -> dict[str, object]:
+    """Call-back tasks for unrated completed cases, or the hall's default grade."""
+    result = await plan(datetime.now(UTC))
+    return {"calls": result.calls, "defaults": result.defaults}
 
 
 async def queue_rollover(ctx: dict[str, Any]) -> int:
@@ -85,6 +92,7 @@ PERIODIC_JOBS = {
     "lapse-subtasks": lapse_subtasks,
     "scan-deadlines": scan_deadlines,
     "queue-rollover": queue_rollover,
+    "plan-follow-ups": plan_follow_ups,
     "relay-notifications": relay_notifications,
     "sweep-notifications": sweep_notifications,
 }

@@ -14,6 +14,7 @@ from models.notifications.delivery import DeliveryPolicy
 from workers.jobs import (
     QUEUE_NAME,
     lapse_subtasks,
+    plan_follow_ups,
     queue_rollover,
     recompute_alert_days,
     recompute_deadlines,
@@ -60,6 +61,7 @@ def worker_settings(
             recompute_deadlines,
             recompute_alert_days,
             scan_deadlines,
+            plan_follow_ups,
             queue_rollover,
             send_notification,
             relay_notifications,
@@ -72,6 +74,8 @@ def worker_settings(
             cron(scan_deadlines, second={10, 40}, run_at_startup=True),
             # Days roll over at closing time: check every five minutes.
             cron(queue_rollover, minute=set(range(0, 60, 5)), second={30}),
+            # Call-back tasks and default grades count in days: hourly is plenty.
+            cron(plan_follow_ups, minute={20}, second={45}),
             # The outbox relay every two seconds; the sweeper every minute.
             cron(relay_notifications, second=set(range(0, 60, 2)), run_at_startup=True),
             cron(sweep_notifications, second={15}),

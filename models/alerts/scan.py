@@ -29,6 +29,7 @@ from models.cases.actions import lapse_overdue_subtasks
 from models.cases.deadlines import latest_local_date
 from models.cases.tables import Case
 from models.catalogue.tables import Department, Hall, ServiceItem
+from models.evaluations.overdue import review_rectifications
 from models.notifications.outbox import queue_text
 from models.notifications.tables import NotificationKind
 
@@ -62,6 +63,7 @@ class ScanResult:
     escalated: int = 0
     texts: int = 0
     lapsed_subtasks: int = 0
+    rectifications: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """For logs and the job's result."""
@@ -72,6 +74,7 @@ class ScanResult:
             "escalated": self.escalated,
             "texts": self.texts,
             "lapsed_subtasks": self.lapsed_subtasks,
+            "rectifications": dict(self.rectifications),
         }
 
 
@@ -230,7 +233,7 @@ async def _ladder(now: datetime, halls: _Halls, result: ScanResult) -> None:
 
 
 async def scan_deadlines(now: datetime) -> ScanResult:
-    """Raise due cards, climb due rungs and lapse overdue joint sub-tasks (超时默认)."""
+    """Raise due cards, climb due rungs, lapse overdue sub-tasks (超时默认), warn on rectifications."""
     result = ScanResult()
     halls = _Halls()
     today = await latest_local_date(now)
@@ -238,5 +241,6 @@ async def scan_deadlines(now: datetime) -> ScanResult:
     await _cards(YELLOW_DUE, today, now, halls, result)
     await _ladder(now, halls, result)
     result.lapsed_subtasks = await lapse_overdue_subtasks(now)
+    result.rectifications = await review_rectifications(now)
     log.info("deadline scan", **result.as_dict())
     return result

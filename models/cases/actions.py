@@ -45,6 +45,7 @@ from models.catalogue.tables import Hall, ItemKind
 from models.common.actor import Actor
 from models.common.checks import Checks
 from models.common.errors import IllegalState
+from models.evaluations.links import rating_link
 from models.notifications.tables import NotificationKind
 
 
@@ -229,6 +230,9 @@ async def complete(actor: Actor, number: str, outcome: Outcome, note: str, now: 
             NotificationKind.CASE_COMPLETED,
             now,
             {"outcome": outcome.value, "collect_at": hall.name, "address": hall.address},
+        )
+        await journal.text_applicant(
+            case, NotificationKind.EVALUATION_INVITATION, now, {"link": rating_link(case.number)}
         )
         if outcome is Outcome.DENIED:
             await journal.negative_report(case, actor, now, note)

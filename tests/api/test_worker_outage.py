@@ -80,8 +80,11 @@ async def test_worker_survives_a_redis_crash(
             case = await intake.accept(clerk, intake.Intake("SC-001", hall.id, applicant), f.NOW)
             await actions.complete(clerk, case.number, Outcome.APPROVED, "", f.NOW)
             numbers.append(case.id)
-        # Only the completion texts matter here (the receipts would hit the per-minute limit).
-        await Notification.filter(kind="CASE_ACCEPTED").update(status=NotificationStatus.CANCELLED)
+        # Only the completion texts matter here (receipts and rating invitations to the same
+        # numbers would wait out the per-minute limit).
+        await Notification.filter(kind__in=["CASE_ACCEPTED", "EVALUATION_INVITATION"]).update(
+            status=NotificationStatus.CANCELLED
+        )
         await Notification.all().update(urgent=True)  # whatever the hour the test runs at
         await asyncio.sleep(3)
         private_redis.start()
