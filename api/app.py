@@ -23,11 +23,13 @@ from api.board_log import RedisEventLog
 from api.board_page import board_page
 from api.case_feed import PostgresCaseFeed
 from api.embedded import EmbeddedServers
+from api.exports import statistics_export
 from api.graphql_view import HallGraphQL
 from api.jobs import ArqJobQueue
 from api.limits import RedisRateLimiter
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
+from api.rating_page import rating_page
 from api.screen_socket import SocketLimits
 from api.settings import Environment, Settings, load_settings
 from models.db import tortoise_config
@@ -121,6 +123,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/readyz", readyz),
         Route("/metrics", metrics),
         Route("/board/{hall_code}", board_page),
+        Route("/exports/statistics.{format}", statistics_export(tokens)),
+        Route("/rate/{case_number}", rating_page),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
