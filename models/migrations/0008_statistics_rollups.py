@@ -149,6 +149,13 @@ class Migration(migrations.Migration):
                 'CREATE INDEX case_hall_decided ON "case" (hall_id, decided_on)'
                 " INCLUDE (department_id, kind, timeliness, window_id, received_by_id, item_id)"
                 " WHERE decided_on IS NOT NULL",
+                "CREATE INDEX case_alert_hall_raised ON case_alert (hall_id, raised_on)"
+                " INCLUDE (department_id, level, case_id)",
+                "CREATE INDEX evaluation_counted_hall_rated ON evaluation (hall_id, rated_on)"
+                " INCLUDE (department_id, window_id, staff_id, item_id, grade, bad) WHERE counted",
+                "CREATE INDEX ticket_called_hall_day ON ticket (hall_id, business_day)"
+                " INCLUDE (window_id, called_by_id, item_id, issued_at, called_at, finished_at)"
+                " WHERE called_at IS NOT NULL",
                 # Rollups kept inside the writing transaction by statement-level triggers with
                 # transition tables (COPY fires them too): the delta of each statement is what
                 # its new rows contribute minus what its old rows did, summed per key and
@@ -188,6 +195,9 @@ class Migration(migrations.Migration):
                 'DROP TRIGGER stat_case_changed_upd ON "case"',
                 'DROP TRIGGER stat_case_changed_ins ON "case"',
                 'DROP FUNCTION stat_case_changed()',
+                "DROP INDEX ticket_called_hall_day",
+                "DROP INDEX evaluation_counted_hall_rated",
+                "DROP INDEX case_alert_hall_raised",
                 "DROP INDEX case_hall_decided",
                 "DROP INDEX case_hall_accepted",
             ],

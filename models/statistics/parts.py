@@ -54,6 +54,8 @@ class Part:
     keys: dict[str, str]
     counters: dict[str, str]
     joins: str = ""
+    # The alias the join brings in: reads leave the join out when no key they use needs it.
+    join_alias: str = ""
 
 
 def _case_keys() -> dict[str, str]:
@@ -103,6 +105,7 @@ PARTS = (
         day="r.raised_on",
         where="TRUE",
         joins='JOIN "case" c ON c.id = r.case_id',
+        join_alias="c.",
         keys={
             "hall_id": "r.hall_id",
             "department_id": "r.department_id",
@@ -138,6 +141,7 @@ PARTS = (
         day="r.business_day",
         where="r.called_at IS NOT NULL",
         joins='LEFT JOIN "window" w ON w.id = r.window_id',
+        join_alias="w.",
         keys={
             "hall_id": "r.hall_id",
             "department_id": "coalesce(w.department_id, 0)",

@@ -71,7 +71,7 @@ def _dimension(dim: GroupBy, keys: dict[str, str], day: str) -> str:
 def _group(group_by: Dimensions, keys: dict[str, str], day: str) -> tuple[str, str]:
     """The SELECT list of the group columns (g0, g1...) and the GROUP BY positions."""
     if not group_by:
-        return "0 AS g0", "1"
+        return "0 AS g0", ""
     columns = ", ".join(f"{_dimension(d, keys, day)} AS g{n}" for n, d in enumerate(group_by))
     return columns, ", ".join(str(n + 1) for n in range(len(group_by)))
 
@@ -85,16 +85,30 @@ def _conditions(scope: Scope, keys: dict[str, str], day: str) -> tuple[str, list
     return " AND ".join(where), values
 
 
+def aggregate(expr: str) -> str:
+    """The cheapest aggregate of a per-row counter: count(*) for 1, a filtered count for a
+    condition, an int4 sum otherwise (PostgreSQL sums bigints as numeric, much slower)."""
+    if expr == "1":
+        return "count(*)"
+    if expr.startswith("(") and expr.endswith(")::int"):
+        return f"count(*) FILTER (WHERE {expr[1:-6]})"
+    if expr.endswith("::bigint"):
+        return f"sum({expr[: -len('::bigint')]}::int)"
+    return f"sum({expr})"
+
+
 def _part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
     where, values = _conditions(scope, part.keys, part.day)
     sums = ", ".join(
-        f"sum(({part.counters[c]})::bigint) AS {c}" if c in part.counters else f"0 AS {c}"
+        f"{aggregate(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
         for c in COUNTERS
     )
     group, positions = _group(group_by, part.keys, part.day)
+    used = f"{group} {where}"
+    joins = part.joins if part.join_alias and part.join_alias in used else ""
     return (
-        f'SELECT {group}, {sums} FROM "{part.table}" r {part.joins} '  # noqa: S608  (SQL from constants; values are parameters)
-        f"WHERE {part.where} AND {where} GROUP BY {positions}",
+        f'SELECT {group}, {sums} FROM "{part.table}" r {joins} '  # noqa: S608  (SQL from constants; values are parameters)
+        f"WHERE {part.where} AND {where}{f' GROUP BY {positions}' if positions else ''}",
         values,
     )
 
@@ -115,7 +129,9 @@ def rollup_sql(grain: str, scope: Scope, group_by: Dimensions) -> tuple[str, lis
     where, values = _conditions(scope, keys, "r.day")
     sums = ", ".join(f"sum(r.{c}) AS {c}" for c in COUNTERS)
     group, positions = _group(group_by, keys, "r.day")
-    sql = f"SELECT {group}, {sums} FROM {grain} r WHERE {where} GROUP BY {positions}"  # noqa: S608  (SQL from constants; values are parameters)
+    sql = f"SELECT {group}, {sums} FROM {grain} r WHERE {where}"  # noqa: S608  (SQL from constants; values are parameters)
+    if positions:
+        sql += f" GROUP BY {positions}"
     return sql, values
 
 
