@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "models.notifications.tables",
     "models.queue.tables",
     "models.evaluations.tables",
+    "models.workorders.tables",
     "models.statistics.tables",
 ]
 MIGRATIONS_PACKAGE = "models.migrations"

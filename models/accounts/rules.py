@@ -9,7 +9,7 @@ from models.accounts.tables import Role
 from models.common.checks import Checks
 
 MIN_PASSWORD_LENGTH = 10
-HALL_BOUND_ROLES = frozenset({Role.CHIEF_REP, Role.CLERK, Role.MONITOR})
+HALL_BOUND_ROLES = frozenset({Role.CHIEF_REP, Role.CLERK, Role.MONITOR, Role.HOTLINE})
 DEPARTMENT_ROLES = frozenset({Role.CHIEF_REP})
 MOBILE_PATTERN = r"1[3-9]\d{9}"
 

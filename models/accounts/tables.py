@@ -21,6 +21,7 @@ class Role(StrEnum):
     CLERK = "CLERK"
     MONITOR = "MONITOR"
     APP = "APP"
+    HOTLINE = "HOTLINE"
 
 
 class User(Model):

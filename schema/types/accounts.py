@@ -33,6 +33,7 @@ described_enum(
         "CLERK": "Window staff.",
         "MONITOR": "A large screen: read-only, one hall, masked data.",
         "APP": "A third-party application: scoped read access, masked data.",
+        "HOTLINE": "A 12345 hotline operator: takes calls, dispatches work orders, calls back.",
     },
 )
 
