@@ -1,4 +1,4 @@
-"""The statistics query: the figures halls publish, grouped, with the year before."""
+"""The statistics and rankings queries: the figures halls publish, and the best windows and staff."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from models.statistics import queries
+from models.statistics import queries, rankings
 from models.statistics.rules import GroupBy, Source
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import decode_optional_id
+from schema.types.rankings import FORMULA_TEXT, Ranking, RankingKind
 from schema.types.statistics import StatisticsGroupBy, StatisticsSource, StatisticsTable
 
 
@@ -67,7 +68,7 @@ def request_of(
 
 @strawberry.type
 class StatisticsQuery:
-    """Statistics reads."""
+    """Statistics and ranking reads."""
 
     @strawberry.field(
         description=(
@@ -102,3 +103,37 @@ class StatisticsQuery:
         """A statistics table."""
         report = await queries.statistics(require_actor(info), request_of(filter, group_by, source))
         return StatisticsTable.of(report)
+
+    @strawberry.field(
+        description=(
+            "红旗窗口 (windows) or 服务之星 (staff) of a period in a hall's subtree. "
+            + FORMULA_TEXT
+            + " Staff rankings are for staff accounts only (FORBIDDEN to MONITOR and APP)."
+        )
+    )
+    async def rankings(  # noqa: PLR0917  (the query's arguments)
+        self,
+        info: Info,
+        hall_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(description="The hall (its subtree counts); default: your own."),
+        ],
+        period: Annotated[
+            str, strawberry.argument(description="A quarter (2021-Q1) or a month (2021-03).")
+        ],
+        kind: Annotated[RankingKind, strawberry.argument(description="Windows or staff.")],
+        top: Annotated[int, strawberry.argument(description="How many places, 1-100.")] = 5,
+        min_ratings: Annotated[
+            int, strawberry.argument(description="Counted ratings a candidate needs to rank.")
+        ] = 10,
+    ) -> Ranking:
+        """A ranking."""
+        ranking = await rankings.rankings(
+            require_actor(info),
+            decode_optional_id(hall_id, "Hall", "hallId"),
+            period,
+            rankings.RankingKind[kind.name],
+            top=top,
+            min_ratings=min_ratings,
+        )
+        return Ranking.of(ranking)

@@ -95,3 +95,45 @@ async def test_a_backwards_period_is_an_input_error(desk: dict[str, Any]) -> Non
     result = await run("Statistics", {"filter": bad}, actor=desk["admin"])
     assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert result["errors"][0]["extensions"]["field"] == ["filter", "to"]
+
+
+async def test_red_flag_windows_of_a_quarter(desk: dict[str, Any]) -> None:
+    variables = {
+        "hallId": to_base64("Hall", desk["hall"].id),
+        "period": "2026-Q4",
+        "kind": "RED_FLAG_WINDOW",
+        "minRatings": 1,
+    }
+    result = await run("Rankings", variables, actor=desk["screen"])
+    assert result["errors"] == []
+    ranking = result["data"]["rankings"]
+    assert (ranking["from"], ranking["to"]) == ("2026-10-01", "2026-12-31")
+    # Window 2: 40 (all good) + 30 (on time) + 20 x 1/3 + 10 (no card) = 86.67.
+    # Window 1: 40 x 1/2 + 30 x 1/2 + 20 + (10 - 2 x 2 red - 0.5 x 2 yellow) = 60.
+    assert [(e["rank"], e["label"], e["score"]) for e in ranking["entries"]] == [
+        (1, "2号 2号窗口", 86.67),
+        (2, "1号 1号窗口", 60.0),
+    ]
+    assert ranking["entries"][1]["satisfaction"] == {"numerator": 1, "denominator": 2, "value": 0.5}
+    fussy = await run("Rankings", {**variables, "minRatings": 2}, actor=desk["screen"])
+    assert [e["rank"] for e in fussy["data"]["rankings"]["entries"]] == [1]
+
+
+async def test_service_stars_of_a_month_are_for_staff_only(desk: dict[str, Any]) -> None:
+    variables = {
+        "hallId": to_base64("Hall", desk["hall"].id),
+        "period": "2026-11",
+        "kind": "SERVICE_STAR",
+        "minRatings": 1,
+    }
+    result = await run("Rankings", variables, actor=desk["admin"])
+    entries = result["data"]["rankings"]["entries"]
+    # November: clerk1 took three cases, one decided early and rated well, no card yet.
+    assert [(e["objectId"], e["score"]) for e in entries] == [
+        (to_base64("User", desk["clerk1"].user_id), 100.0),
+        (to_base64("User", desk["clerk2"].user_id), 86.67),
+    ]
+    denied = await run("Rankings", variables, actor=desk["screen"])
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = await run("Rankings", {**variables, "period": "2026-13"}, actor=desk["admin"])
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
