@@ -32,6 +32,7 @@ from api.metrics import MetricsMiddleware, metrics
 from api.rating_page import rating_page
 from api.screen_socket import SocketLimits
 from api.settings import Environment, Settings, load_settings
+from api.work_order_feed import PostgresWorkOrderFeed
 from models.db import tortoise_config
 from models.evaluations import links
 from schema.schema import schema
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         case_feed = PostgresCaseFeed(database_url)
         graphql.limiter = RedisRateLimiter(app.state.redis)
         graphql.case_feed = case_feed
+        work_order_feed = PostgresWorkOrderFeed(database_url)
+        graphql.work_order_feed = work_order_feed
         board_log = RedisEventLog(app.state.redis)
         graphql.board_log = board_log
         alert_feed = PostgresAlertFeed(database_url, board_log)
@@ -115,6 +118,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await alert_feed.close()
             await board_log.close()
             await case_feed.close()
+            await work_order_feed.close()
             await app.state.redis.aclose()
             embedded.stop()
 

@@ -46,6 +46,7 @@ class HallGraphQL(GraphQL[Context, None]):
         self.tokens = tokens
         self.limiter: RateLimiter | None = None
         self.case_feed: CaseFeed | None = None
+        self.work_order_feed: CaseFeed | None = None
         self.board_log: EventLog | None = None
         self.alert_feed: AlertFeed | None = None
         self.jobs: JobQueue | None = None
@@ -65,6 +66,7 @@ class HallGraphQL(GraphQL[Context, None]):
             response=response,
             limiter=self.limiter,
             case_feed=self.case_feed,
+            work_order_feed=self.work_order_feed,
             board_log=self.board_log,
             alert_feed=self.alert_feed,
             jobs=self.jobs,

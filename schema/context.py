@@ -67,6 +67,7 @@ class Context:
     connection_params: dict[str, Any] | None = None
     limiter: RateLimiter | None = None
     case_feed: CaseFeed | None = None
+    work_order_feed: CaseFeed | None = None
     board_log: EventLog | None = None
     alert_feed: AlertFeed | None = None
     jobs: JobQueue | None = None

@@ -30,6 +30,7 @@ from schema.mutations.notifications import NotificationMutation
 from schema.mutations.queue import QueueMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
+from schema.mutations.workorders import WorkOrderMutation
 from schema.queries.accounts import AccountsQuery
 from schema.queries.alerts import AlertQuery
 from schema.queries.calendar import CalendarQuery
@@ -39,6 +40,7 @@ from schema.queries.evaluations import EvaluationQuery
 from schema.queries.notifications import NotificationQuery
 from schema.queries.queue import QueueQuery
 from schema.queries.statistics import StatisticsQuery
+from schema.queries.workorders import WorkOrderQuery
 from schema.subscriptions import Subscription as BoardSubscription
 from schema.types.accounts import User
 from schema.types.alerts import Alert
@@ -46,6 +48,8 @@ from schema.types.cases import Case
 from schema.types.catalogue import Department, Hall, Lane, ServiceItem, Window
 from schema.types.evaluations import Evaluation, EvaluationAppeal, FollowUp, Rectification
 from schema.types.queue import Ticket
+from schema.types.workorders import WorkOrder
+from schema.workorder_subscriptions import WorkOrderSubscription
 
 
 @strawberry.type
@@ -69,10 +73,13 @@ Query = merge_types(
         AlertQuery,
         NotificationQuery,
         EvaluationQuery,
+        WorkOrderQuery,
         StatisticsQuery,
     ),
 )
-Subscription = merge_types("Subscription", (BoardSubscription, AlertSubscription))
+Subscription = merge_types(
+    "Subscription", (BoardSubscription, AlertSubscription, WorkOrderSubscription)
+)
 Mutation = merge_types(
     "Mutation",
     (
@@ -88,6 +95,7 @@ Mutation = merge_types(
         AlertMutation,
         NotificationMutation,
         EvaluationMutation,
+        WorkOrderMutation,
     ),
 )
 
@@ -147,7 +155,7 @@ def build_schema() -> strawberry.Schema:
             subscription=Subscription,
             types=[
                 *(Hall, Department, ServiceItem, Lane, Window, User, Case, Ticket, Alert),
-                *(Evaluation, Rectification, EvaluationAppeal, FollowUp),
+                *(Evaluation, Rectification, EvaluationAppeal, FollowUp, WorkOrder),
             ],
             extensions=[
                 partial(MaxTokensLimiter, max_token_count=4000),

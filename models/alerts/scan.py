@@ -32,6 +32,7 @@ from models.catalogue.tables import Department, Hall, ServiceItem
 from models.evaluations.overdue import review_rectifications
 from models.notifications.outbox import queue_text
 from models.notifications.tables import NotificationKind
+from models.workorders.chase import chase_work_orders
 
 log = structlog.get_logger(__name__)
 BATCH = 500
@@ -64,6 +65,7 @@ class ScanResult:
     texts: int = 0
     lapsed_subtasks: int = 0
     rectifications: dict[str, int] = field(default_factory=dict)
+    work_orders: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         """For logs and the job's result."""
@@ -75,6 +77,7 @@ class ScanResult:
             "texts": self.texts,
             "lapsed_subtasks": self.lapsed_subtasks,
             "rectifications": dict(self.rectifications),
+            "work_orders": dict(self.work_orders),
         }
 
 
@@ -233,7 +236,7 @@ async def _ladder(now: datetime, halls: _Halls, result: ScanResult) -> None:
 
 
 async def scan_deadlines(now: datetime) -> ScanResult:
-    """Raise due cards, climb due rungs, lapse overdue sub-tasks (超时默认), warn on rectifications."""
+    """Cards and rungs of cases, lapsed sub-tasks (超时默认), rectification and work-order chasing."""
     result = ScanResult()
     halls = _Halls()
     today = await latest_local_date(now)
@@ -242,5 +245,6 @@ async def scan_deadlines(now: datetime) -> ScanResult:
     await _ladder(now, halls, result)
     result.lapsed_subtasks = await lapse_overdue_subtasks(now)
     result.rectifications = await review_rectifications(now)
+    result.work_orders = await chase_work_orders(now)
     log.info("deadline scan", **result.as_dict())
     return result

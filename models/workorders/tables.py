@@ -103,7 +103,9 @@ class WorkOrder(Model):
     urged_at = fields.DatetimeField(null=True)
     reported_at = fields.DatetimeField(null=True)
     extension_days = fields.IntField(default=0)
-    extension_state = fields.CharEnumField(ExtensionState, max_length=16, default=ExtensionState.NONE)
+    extension_state = fields.CharEnumField(
+        ExtensionState, max_length=16, default=ExtensionState.NONE
+    )
     extension_request_days = fields.IntField(default=0)
     replied_at = fields.DatetimeField(null=True)
     replied_on = fields.DateField(null=True)
