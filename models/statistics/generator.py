@@ -65,7 +65,8 @@ class Shape:
     early: int = 650_143
     overdue: int = 0
     previous_accepted: int = 1_086_961  # the year before: +22.90%
-    history: int = 0  # more cases spread over the years before those two
+    history: int = 0  # more cases (and cards; no tickets or ratings) over the years before
+    recent: bool = True  # write the previous and the target year (False: the history only)
     rated: float = 0.6
     bad: float = 0.004
     appealed: float = 0.2
@@ -287,8 +288,10 @@ def plans(shape: Shape) -> list[YearPlan]:
         each = shape.history // count
         for k in range(count, 0, -1):
             total = each + (shape.history - each * count if k == 1 else 0)
-            scaled = replace(shape.scaled(total), overdue=0)
+            scaled = replace(shape.scaled(total), overdue=0, tickets=0.0, rated=0.0)
             years.append(YearPlan(shape.year - 1 - k, scaled, _early(scaled, 0), 0))
+    if not shape.recent:
+        return years
     if shape.previous_accepted:
         prior = replace(shape.scaled(shape.previous_accepted), overdue=0)
         years.append(YearPlan(shape.year - 1, prior, _early(prior, carry), carry))

@@ -7,8 +7,8 @@ from typing import Any
 
 from tortoise import connections
 
-from models.statistics.parts import COUNTERS, GRAINS, PARTS, Part
-from models.statistics.rules import GroupBy, Period, Source
+from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part
+from models.statistics.rules import GroupBy, Period, Source, month_end
 
 # The key a grouping reads, by key name (None: a date grouping).
 GROUP_KEYS: dict[GroupBy, str | None] = {
@@ -50,12 +50,17 @@ Counts = dict[Key, dict[str, int]]
 Dimensions = tuple[GroupBy, ...]
 
 
-def grain_for(scope: Scope, group_by: Dimensions) -> str | None:
-    """The smallest rollup table holding every key the question uses, or None (raw)."""
+def grain_for(scope: Scope, group_by: Dimensions, period: Period) -> str | None:
+    """The smallest rollup table holding every key the question uses, or None (raw).
+
+    Monthly rows answer periods of whole months not grouped by day.
+    """
     used = set(scope.narrowed())
     used |= {key for dim in group_by if (key := GROUP_KEYS[dim]) is not None}
-    for table, keys in GRAINS.items():
-        if used <= set(keys):
+    whole_months = period.start.day == 1 and month_end(period.end) == period.end
+    monthly = whole_months and GroupBy.DAY not in group_by
+    for table, keys in sorted(GRAINS.items(), key=lambda grain: grain[0] not in MONTHLY):
+        if (table not in MONTHLY or monthly) and used <= set(keys):
             return table
     return None
 
@@ -139,7 +144,7 @@ async def counts(
     scope: Scope, group_by: Dimensions, period: Period, source: Source | None = None
 ) -> tuple[Counts, Source]:
     """Counters per group key over a period; the source used (rollups unless none fits)."""
-    grain = grain_for(scope, group_by) if source is not Source.RAW else None
+    grain = grain_for(scope, group_by, period) if source is not Source.RAW else None
     if grain is not None:
         sql, values = rollup_sql(grain, scope, group_by)
         used = Source.ROLLUP

@@ -5,7 +5,15 @@ from __future__ import annotations
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models.statistics.parts import COUNTERS, GRAINS, PARTS, SOURCES, contributions, upsert
+from models.statistics.parts import (
+    COUNTERS,
+    GRAINS,
+    PARTS,
+    SOURCES,
+    contributions,
+    day_of,
+    upsert,
+)
 
 
 async def rebuild_rollups() -> dict[str, int]:
@@ -32,13 +40,14 @@ async def rollup_differences() -> list[str]:
     found: list[str] = []
     for grain, keys in GRAINS.items():
         key_list = ", ".join((*keys, "day"))
+        source = f"SELECT {', '.join(keys)}, {day_of(grain)} AS day, {', '.join(COUNTERS)} FROM ({raw}) r"  # noqa: S608  (SQL from constants)
         sums = ", ".join(f"sum({c})::bigint AS {c}" for c in COUNTERS)
         nonzero = " OR ".join(f"{c} <> 0" for c in COUNTERS)
         sql = (
-            f"(SELECT {key_list}, {sums} FROM ({raw}) d GROUP BY {key_list} EXCEPT "  # noqa: S608  (SQL from constants)
+            f"(SELECT {key_list}, {sums} FROM ({source}) d GROUP BY {key_list} EXCEPT "  # noqa: S608  (SQL from constants)
             f"SELECT {key_list}, {', '.join(COUNTERS)} FROM {grain} WHERE {nonzero}) UNION ALL "
             f"(SELECT {key_list}, {', '.join(COUNTERS)} FROM {grain} WHERE {nonzero} EXCEPT "
-            f"SELECT {key_list}, {sums} FROM ({raw}) d GROUP BY {key_list})"
+            f"SELECT {key_list}, {sums} FROM ({source}) d GROUP BY {key_list})"
         )
         rows = await connections.get("default").execute_query_dict(sql)
         found += [f"{grain}: {dict(r)}" for r in rows]

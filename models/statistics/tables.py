@@ -51,6 +51,14 @@ class DepartmentDay(DayFigures):
         unique_together = (("hall_id", "department_id", "day"),)
 
 
+class DepartmentMonth(DayFigures):
+    """A department's figures for a month (`day` is its first day): year figures read 12 rows."""
+
+    class Meta:
+        table = "stat_department_month"
+        unique_together = (("hall_id", "department_id", "day"),)
+
+
 class WindowDay(DayFigures):
     """A window's figures for a day (0: no window)."""
 

@@ -269,3 +269,18 @@ async def test_a_generated_year_reproduces_its_shape(db: object) -> None:
     assert total.on_time_rate.value == 1
     assert report.total.previous.accepted == shape.previous_accepted
     assert await rollup_differences() == []
+
+
+def test_the_rollup_each_question_reads() -> None:
+    from models.statistics.reads import Scope, grain_for  # noqa: PLC0415
+    from models.statistics.rules import Period  # noqa: PLC0415
+
+    year, part = Period(date(2021, 1, 1), date(2021, 12, 31)), Period(date(2021, 1, 5), DAY)
+    hall = Scope(hall_ids=(1,))
+    assert grain_for(hall, (), year) == "stat_department_month"
+    assert grain_for(hall, (GroupBy.DEPARTMENT, GroupBy.MONTH), year) == "stat_department_month"
+    assert grain_for(hall, (GroupBy.DAY,), year) == "stat_department_day"
+    assert grain_for(hall, (), part) == "stat_department_day"
+    assert grain_for(Scope((1,), window_id=3), (GroupBy.MONTH,), year) == "stat_window_day"
+    assert grain_for(hall, (GroupBy.STAFF, GroupBy.DAY), part) == "stat_staff_day"
+    assert grain_for(Scope((1,), staff_id=2), (GroupBy.ITEM,), year) is None
