@@ -67,6 +67,11 @@ def generate(  # noqa: PLR0917  (typer options)
     ] = 0,
     tickets: Annotated[float | None, typer.Option(help="Tickets per case (0-1).")] = None,
     rated: Annotated[float | None, typer.Option(help="Share of cases rated (0-1).")] = None,
+    departments: Annotated[int | None, typer.Option(help="Departments of a new hall.")] = None,
+    windows: Annotated[
+        int | None, typer.Option(help="Windows (one clerk each) of a new hall.")
+    ] = None,
+    items: Annotated[int | None, typer.Option(help="Service items of a new hall.")] = None,
 ) -> None:
     """Write a realistic year of cases, tickets, ratings and cards for a hall with COPY."""
     from api.cli import _servers, _settings  # noqa: PLC0415
@@ -84,8 +89,14 @@ def generate(  # noqa: PLR0917  (typer options)
         changes["year"] = year
     if tickets is not None:
         changes["tickets"] = tickets
-    if rated is not None:
-        changes["rated"] = rated
+    for field, value in (
+        ("rated", rated),
+        ("departments", departments),
+        ("windows", windows),
+        ("items", items),
+    ):
+        if value is not None:
+            changes[field] = value
     shape = dataclasses.replace(shape, **changes)  # type: ignore[arg-type]
     settings = _settings()
     with _servers(settings) as (database_url, _):
