@@ -22,6 +22,7 @@ from api.auth import Tokens
 from api.board_log import RedisEventLog
 from api.board_page import board_page
 from api.case_feed import PostgresCaseFeed
+from api.cost_budget import RedisCostBudget
 from api.embedded import EmbeddedServers
 from api.exports import statistics_export
 from api.graphql_view import HallGraphQL
@@ -35,6 +36,7 @@ from api.settings import Environment, Settings, load_settings
 from api.work_order_feed import PostgresWorkOrderFeed
 from models.db import tortoise_config
 from models.evaluations import links
+from schema.limits.policy import QueryPolicy
 from schema.schema import schema
 
 log = structlog.get_logger(__name__)
@@ -85,6 +87,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         dev=settings.env is Environment.DEV,
         grouping=settings.board_grouping,
         socket_limits=SocketLimits(settings.ws_send_queue, settings.ws_send_stall_seconds),
+        policy=QueryPolicy(
+            max_cost=settings.max_query_cost,
+            introspection=settings.introspection_allowed,
+            suggestions=settings.env is not Environment.PROD,
+        ),
+        allowed_origins=settings.origins,
+        max_body_bytes=settings.max_body_bytes,
     )
 
     @contextlib.asynccontextmanager
@@ -94,6 +103,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         case_feed = PostgresCaseFeed(database_url)
         graphql.limiter = RedisRateLimiter(app.state.redis)
+        graphql.budget = RedisCostBudget(
+            app.state.redis, settings.cost_budget, settings.cost_window_seconds
+        )
         graphql.case_feed = case_feed
         work_order_feed = PostgresWorkOrderFeed(database_url)
         graphql.work_order_feed = work_order_feed

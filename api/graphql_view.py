@@ -6,8 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import Schema
 from strawberry.asgi import GraphQL
@@ -17,10 +19,13 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import Tokens
 from api.board_groups import BoardGroups
+from api.http_gate import gate, strawberry_refusal
 from api.screen_socket import ScreenSocketHandler, SocketLimits
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
 from schema.context import AlertFeed, CaseFeed, Context, JobQueue
+from schema.limits.budget import CostBudget
+from schema.limits.policy import DEFAULT_POLICY, QueryPolicy
 
 
 class HallGraphQL(GraphQL[Context, None]):
@@ -34,6 +39,9 @@ class HallGraphQL(GraphQL[Context, None]):
         dev: bool,
         grouping: bool = True,
         socket_limits: SocketLimits | None = None,
+        policy: QueryPolicy = DEFAULT_POLICY,
+        allowed_origins: list[str] | None = None,
+        max_body_bytes: int = 100_000,
     ) -> None:
         super().__init__(
             schema,
@@ -42,7 +50,12 @@ class HallGraphQL(GraphQL[Context, None]):
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=20,
+            allowed_origins=allowed_origins or (),
         )
+        self.dev = dev
+        self.policy = policy
+        self.max_body_bytes = max_body_bytes
+        self.budget: CostBudget | None = None
         self.tokens = tokens
         self.limiter: RateLimiter | None = None
         self.case_feed: CaseFeed | None = None
@@ -55,6 +68,22 @@ class HallGraphQL(GraphQL[Context, None]):
         if grouping:
             # Identical hallBoard subscriptions share one execution per event (api/board_groups).
             self.graphql_transport_ws_handler_class = ScreenSocketHandler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """HTTP requests pass the gate (method, size, batching) first; refusals carry codes."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        response: Response | None = await gate(
+            request, allow_get=self.dev, max_body_bytes=self.max_body_bytes
+        )
+        if response is None:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                response = strawberry_refusal(exc.status_code, exc.reason)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -70,6 +99,8 @@ class HallGraphQL(GraphQL[Context, None]):
             board_log=self.board_log,
             alert_feed=self.alert_feed,
             jobs=self.jobs,
+            policy=self.policy,
+            budget=self.budget,
         )
         if isinstance(request, Request):
             await self._authenticate(context, request.headers.get("authorization"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from enum import StrEnum
 from functools import cached_property
@@ -83,6 +84,23 @@ class Settings(BaseSettings):
     ws_send_stall_seconds: float = Field(
         10.0, gt=0, le=600, description="a WebSocket stuck in one send this long is dropped"
     )
+    max_query_cost: int = Field(
+        5000, ge=1, le=1_000_000, description="the most one operation may cost (cost points)"
+    )
+    cost_budget: int = Field(
+        50_000, ge=1, description="cost points per caller (account or address) per window"
+    )
+    cost_window_seconds: int = Field(60, ge=1, le=86_400, description="the budget's window")
+    introspection: bool | None = Field(
+        None, description="allow __schema/__type; default: off in prod, on elsewhere"
+    )
+    allowed_origins: str = Field(
+        "",
+        description="comma-separated origins allowed cross-origin (CORS and WebSockets), or *",
+    )
+    max_body_bytes: int = Field(
+        100_000, ge=1_000, le=10_000_000, description="largest POST /graphql body"
+    )
     sms_app_id: str = Field("", description="Tencent: the SmsSdkAppId, e.g. 1400006666")
     sms_region: str = Field("ap-guangzhou", pattern=r"^[a-z]+(-[a-z0-9]+)+$")
     sms_templates: dict[str, str] = Field(
@@ -123,6 +141,20 @@ class Settings(BaseSettings):
                 raise ValueError("HALL_SECRET_KEY must be set to at least 32 characters in prod")
         return self
 
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (part.strip() for part in value.split(",")):
+            if origin and origin != "*" and not re.fullmatch(r"https?://[^\s/]+", origin):
+                raise ValueError(f"{origin!r} is not an origin like https://hall.example.cn")
+        return value
+
+    @model_validator(mode="after")
+    def _cost_fits_budget(self) -> Settings:
+        if self.max_query_cost > self.cost_budget:
+            raise ValueError("HALL_MAX_QUERY_COST must not exceed HALL_COST_BUDGET")
+        return self
+
     @model_validator(mode="after")
     def _tencent_needs_app(self) -> Settings:
         if self.sms_provider == "tencent":
@@ -137,6 +169,20 @@ class Settings(BaseSettings):
                 if not value.strip():
                     raise ValueError(f"{name} must be set for the tencent SMS provider")
         return self
+
+    @property
+    def origins(self) -> list[str]:
+        """The allowed cross-origin origins, as a list."""
+        return [part.strip() for part in self.allowed_origins.split(",") if part.strip()]
+
+    @property
+    def introspection_allowed(self) -> bool:
+        """Whether __schema and __type may be queried."""
+        return (
+            self.introspection
+            if self.introspection is not None
+            else self.env is not Environment.PROD
+        )
 
     @property
     def embedded(self) -> bool:

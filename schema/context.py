@@ -13,6 +13,8 @@ from models.accounts.tables import User
 from models.common.actor import Actor
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
+from schema.limits.budget import CostBudget
+from schema.limits.policy import DEFAULT_POLICY, QueryPolicy
 from schema.loaders import Loaders
 
 
@@ -71,6 +73,8 @@ class Context:
     board_log: EventLog | None = None
     alert_feed: AlertFeed | None = None
     jobs: JobQueue | None = None
+    policy: QueryPolicy = DEFAULT_POLICY
+    budget: CostBudget | None = None
 
     @property
     def client_address(self) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from models.common.errors import DomainError, Forbidden, InvalidInput, NotFound
 from schema.errors import field_path
+from schema.limits.guard import policy_of, syntax_error
+from schema.limits.policy import VALIDATION_FAILED
 
 log = structlog.get_logger(__name__)
 
@@ -17,13 +20,31 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 BAD_USER_INPUT = "BAD_USER_INPUT"
 
 
+# graphql-core's hints at names the schema has ("Did you mean 'cases'?"), dropped in production.
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    message = SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=error.extensions)
+
+
 def shape(error: GraphQLError) -> GraphQLError:
     """A client-safe version of one error."""
     original = error.original_error
+    if isinstance(error, GraphQLSyntaxError):
+        return syntax_error(error)
     if original is None or (isinstance(original, GraphQLError) and original.extensions):
         if original is None and not (error.extensions or {}).get("code"):
-            # Parser and validation errors from graphql-core: keep the message, add a code.
-            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+            # Validation errors from graphql-core: keep the message, add a code.
+            return GraphQLError(
+                error.message,
+                nodes=error.nodes,
+                path=error.path,
+                extensions={**(error.extensions or {}), "code": VALIDATION_FAILED},
+            )
         return error
     if isinstance(original, DomainError):
         code = BAD_USER_INPUT if isinstance(original, InvalidInput) else original.code
@@ -54,4 +75,7 @@ class ShapeErrors(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [shape(e) for e in result.errors]
+            shaped = [shape(e) for e in result.errors]
+            if not policy_of(self.execution_context.context).suggestions:
+                shaped = [_without_suggestion(e) for e in shaped]
+            result.errors = shaped

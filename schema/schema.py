@@ -5,19 +5,16 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.alert_subscriptions import AlertSubscription
 from schema.extensions import ShapeErrors
+from schema.limits.guard import Guard
+from schema.limits.policy import MAX_TOKENS
 from schema.mutations.alerts import AlertMutation
 from schema.mutations.auth import AuthMutation
 from schema.mutations.calendar import CalendarMutation
@@ -100,23 +97,6 @@ Mutation = merge_types(
 )
 
 
-# Parsed and validated documents are kept (LRU, bounded): clients send the same few documents.
-DOCUMENT_CACHE_SIZE = 256
-# The limit rules are built once: the validation cache keys on the rule classes, and the
-# limiter extensions would make new classes for every request.
-LIMIT_RULES = [
-    *QueryDepthLimiter(max_depth=12).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
-]
-
-
-class QueryLimits(AddValidationRules):
-    """Depth and alias limits as validation rules (one set of rule classes for the process)."""
-
-    def __init__(self) -> None:
-        super().__init__(LIMIT_RULES)
-
-
 ROOT_DESCRIPTIONS = {
     "query": "Reads. Lists are Relay connections; personal data is masked unless a field says otherwise.",
     "mutation": (
@@ -146,10 +126,22 @@ def _describe_roots(built: strawberry.Schema) -> strawberry.Schema:
     return built
 
 
+class HallSchema(strawberry.Schema):
+    """strawberry's schema, logging only errors that come from code, not refused documents."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Refused documents (syntax, validation, limits) are the client's: not logged as errors."""
+        raised = [error for error in errors if error.original_error is not None]
+        if raised:
+            super().process_errors(raised, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
-    """The schema with its limits and error shaping."""
+    """The schema with its limits (token count, then schema.limits.guard) and error shaping."""
     return _describe_roots(
-        strawberry.Schema(
+        HallSchema(
             query=Query,
             mutation=Mutation,
             subscription=Subscription,
@@ -158,10 +150,9 @@ def build_schema() -> strawberry.Schema:
                 *(Evaluation, Rectification, EvaluationAppeal, FollowUp, WorkOrder),
             ],
             extensions=[
-                partial(MaxTokensLimiter, max_token_count=4000),
-                QueryLimits,
-                partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-                partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+                # The token limit for strawberry's own parse; Guard parses (cached) and validates.
+                partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+                Guard,
                 ShapeErrors,
             ],
         )

@@ -1,0 +1,1 @@
+"""Abuse resistance: what a document may ask for before any resolver runs."""

@@ -1,0 +1,239 @@
+"""The extension that checks a document before execution: tokens, nesting, spec rules, cost, budget.
+
+It owns the validation step (so the limits run before graphql-core's own rules, which are not
+all linear) and caches it per document. A refused document runs no resolver.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    parse,
+    validate,
+)
+from graphql.validation import ValidationRule
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from schema.limits.budget import CostBudget
+from schema.limits.cost import PageTooLarge, operation_cost
+from schema.limits.nesting import nesting_errors
+from schema.limits.policy import (
+    DEFAULT_POLICY,
+    INTROSPECTION_DISABLED,
+    MAX_TOKENS,
+    PARSE_FAILED,
+    QUERY_TOO_COMPLEX,
+    THROTTLED,
+    TOO_MANY_TOKENS,
+    QueryPolicy,
+)
+from schema.limits.tokens import more_tokens_than
+
+# strawberry adds these to the spec rules in its own validation step, which this one replaces.
+STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
+
+
+class NoIntrospection(ValidationRule):
+    """Refuses __schema and __type (used when introspection is off); __typename stays."""
+
+    def enter_field(self, node: FieldNode, *_: object) -> None:
+        """Report an introspection field."""
+        if node.name.value in ("__schema", "__type"):
+            self.report_error(
+                GraphQLError(
+                    "已关闭内省（introspection）查询",
+                    node,
+                    extensions={"code": INTROSPECTION_DISABLED},
+                )
+            )
+
+
+class ValidDocuments:
+    """Documents that passed validation under a policy, by query text (LRU, bounded).
+
+    Only valid documents are kept: clients repeat the same few, while hostile ones are mostly
+    unique, and keeping their syntax trees would grow the heap that every full garbage
+    collection walks (measured: collections of 100-500 ms once hostile trees filled a cache).
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._documents: OrderedDict[tuple[str, QueryPolicy], DocumentNode] = OrderedDict()
+
+    def get(self, query: str, policy: QueryPolicy) -> DocumentNode | None:
+        """The document, if known valid."""
+        document = self._documents.get((query, policy))
+        if document is not None:
+            self._documents.move_to_end((query, policy))
+        return document
+
+    def put(self, query: str, policy: QueryPolicy, document: DocumentNode) -> None:
+        """Remember a valid document."""
+        self._documents[(query, policy)] = document
+        if len(self._documents) > self.size:
+            self._documents.popitem(last=False)
+
+
+VALID = ValidDocuments()
+
+
+def too_many_tokens() -> GraphQLError:
+    """The error for a document past the token limit."""
+    return GraphQLError(
+        f"查询过长：超过 {MAX_TOKENS} 个词法单元",
+        extensions={"code": TOO_MANY_TOKENS, "limit": MAX_TOKENS},
+    )
+
+
+def syntax_error(error: GraphQLSyntaxError) -> GraphQLError:
+    """A syntax error with its stable code: TOO_MANY_TOKENS or GRAPHQL_PARSE_FAILED."""
+    if "more than" in error.message and "tokens" in error.message:
+        return too_many_tokens()
+    return GraphQLError(
+        error.message,
+        source=error.source,
+        positions=error.positions,
+        extensions={"code": PARSE_FAILED},
+    )
+
+
+def policy_of(context: Any) -> QueryPolicy:
+    """The policy the request's context carries (development defaults without one)."""
+    policy = getattr(context, "policy", None)
+    return policy if isinstance(policy, QueryPolicy) else DEFAULT_POLICY
+
+
+def caller_of(context: Any) -> str:
+    """Whose budget a request spends: the account, else the client address."""
+    actor = getattr(context, "actor", None)
+    if actor is not None:
+        return f"user:{actor.user_id}"
+    return f"address:{getattr(context, 'client_address', 'unknown')}"
+
+
+class Guard(SchemaExtension):
+    """Nesting limits, then the spec rules, then cost and budget; `extensions.cost` on results."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cost: dict[str, int] | None = None
+        self.syntax_error: GraphQLError | None = None
+        self.known_valid = False
+
+    def on_operation(self) -> Iterator[None]:
+        """Report a syntax error found by on_parse in place of strawberry's stand-in."""
+        yield
+        result = self.execution_context.result
+        if self.syntax_error is not None and result is not None:
+            result.errors = [self.syntax_error]
+
+    def on_parse(self) -> Iterator[None]:
+        """Parse through a bounded cache; on a syntax error strawberry's own parse stops at once."""
+        # An error raised from this hook would bypass error shaping; instead strawberry's parse
+        # is made to fail at the first token (no second pass over a long document), and
+        # on_operation puts the real error back.
+        context = self.execution_context
+        if isinstance(context.query, str) and context.graphql_document is None:
+            known = VALID.get(context.query, policy_of(context.context))
+            self.known_valid = known is not None
+            if known is None and more_tokens_than(context.query, MAX_TOKENS):
+                self.syntax_error = too_many_tokens()
+                context.parse_options["max_tokens"] = 0
+                yield
+                return
+            try:
+                context.graphql_document = known or parse(context.query, max_tokens=MAX_TOKENS)
+            except GraphQLSyntaxError as exc:
+                self.syntax_error = syntax_error(exc)
+                context.parse_options["max_tokens"] = 0
+        yield
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        """Set the document's errors, so that strawberry's own validation does not run."""
+        context = self.execution_context
+        assert context.graphql_document is not None  # noqa: S101  (parsed before validation)
+        policy = policy_of(context.context)
+        errors = [] if self.known_valid else self._validate(policy)
+        if not errors:
+            errors = await self._check_cost(policy)
+        context.pre_execution_errors = errors
+        yield
+
+    def _validate(self, policy: QueryPolicy) -> list[GraphQLError]:
+        """The nesting limits, then the spec rules; a valid document is remembered."""
+        context = self.execution_context
+        document = context.graphql_document
+        assert document is not None  # noqa: S101
+        errors = nesting_errors(document, policy.max_depth, policy.max_aliases, policy.max_fields)
+        if errors:
+            return errors
+        rules = (*context.validation_rules, *STRAWBERRY_RULES)
+        if not policy.introspection:
+            rules = (*rules, NoIntrospection)
+        errors = validate(
+            context.schema._schema, document, rules, hide_suggestions=not policy.suggestions
+        )
+        if not errors and isinstance(context.query, str):
+            VALID.put(context.query, policy, document)
+        return errors
+
+    async def _check_cost(self, policy: QueryPolicy) -> list[GraphQLError]:
+        context = self.execution_context
+        assert context.graphql_document is not None  # noqa: S101
+        try:
+            cost = operation_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
+                policy,
+            )
+        except PageTooLarge as exc:
+            return [exc.error]
+        self.cost = {"requested": cost, "limit": policy.max_cost}
+        if cost > policy.max_cost:
+            return [
+                GraphQLError(
+                    f"查询代价 {cost} 超过单次上限 {policy.max_cost}，请减少每页条数或嵌套列表",
+                    extensions={
+                        "code": QUERY_TOO_COMPLEX,
+                        "limit": policy.max_cost,
+                        "actual": cost,
+                    },
+                )
+            ]
+        budget: CostBudget | None = getattr(context.context, "budget", None)
+        if budget is None:
+            return []
+        spent = await budget.spend(caller_of(context.context), max(cost, 1))
+        self.cost |= {
+            "budget": spent.limit,
+            "remaining": spent.remaining,
+            "resetIn": spent.reset_in,
+        }
+        if spent.allowed:
+            return []
+        response = getattr(context.context, "response", None)
+        if isinstance(response, Response):
+            response.status_code = 429
+            response.headers["Retry-After"] = str(spent.reset_in)
+        return [
+            GraphQLError(
+                f"查询配额已用完，请 {spent.reset_in} 秒后再试",
+                extensions={"code": THROTTLED, "retryAfter": spent.reset_in},
+            )
+        ]
+
+    def get_results(self) -> dict[str, Any]:
+        """`extensions.cost` once the cost is known."""
+        return {"cost": self.cost} if self.cost is not None else {}

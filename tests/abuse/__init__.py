@@ -1,0 +1,1 @@
+"""Hostile documents: each must be refused with a stable code before any resolver runs."""
