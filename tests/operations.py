@@ -27,6 +27,8 @@ from schema.schema import schema
 from tests.factories import NOW
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "frontend-contract" / "operations"
+# Registered operations some test has run against the real schema and database (or server).
+EXECUTED: set[str] = set()
 TOKENS = Tokens(key="test-signing-key-" + "x" * 32, ttl=timedelta(hours=12))
 
 
@@ -69,6 +71,12 @@ def document(name: str) -> str:
     return "\n\n".join(print_ast(DocumentNode(definitions=tuple(parts))).split("\n\n"))
 
 
+def sent(name: str) -> str:
+    """The named operation's document, noted as executed (for tests that send it to a server)."""
+    EXECUTED.add(name)
+    return document(name)
+
+
 def all_operation_names() -> list[str]:
     """Every registered operation."""
     return sorted(_definitions()[0])
@@ -84,6 +92,7 @@ async def run(
     limiter: RateLimiter | None = None,
 ) -> dict[str, Any]:
     """Execute a registered operation as `actor`; returns {"data", "errors"} like the HTTP API."""
+    EXECUTED.add(name)
     context = Context(actor=actor, user=user, tokens=TOKENS, clock=lambda: now, limiter=limiter)
     result = await schema.execute(
         document(name), variable_values=variables, context_value=context, operation_name=name

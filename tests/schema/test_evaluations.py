@@ -31,6 +31,8 @@ from models.evaluations.tables import (
     RectificationEvent,
 )
 from models.notifications.tables import Notification, NotificationKind
+from models.queue import actions as queue
+from models.queue.tables import TicketChannel
 from tests import factories as f
 from tests.operations import run
 
@@ -155,9 +157,7 @@ async def test_rating_rules_are_reported_per_field(hall: dict[str, Any]) -> None
 
 
 async def test_texted_link_rates_a_completed_case_without_login(hall: dict[str, Any]) -> None:
-    early = {
-        "input": {"channel": "SMS_LINK", "grade": 5, "caseNumber": hall["case"].number}
-    }
+    early = {"input": {"channel": "SMS_LINK", "grade": 5, "caseNumber": hall["case"].number}}
     not_yet = (await run("EvaluationSubmit", early))["data"]["evaluationSubmit"]
     assert (not_yet["__typename"], not_yet["code"]) == ("InputError", "INVALID_TOKEN")
     await _complete(hall)
@@ -253,7 +253,11 @@ async def test_bad_rating_runs_the_whole_rectification(hall: dict[str, Any]) -> 
         "FollowUpRecord", {"input": {**call, "accepts": False}}, actor=hall["supervisor"]
     )
     again = refused_fix["data"]["followUpRecord"]["followUp"]["rectification"]
-    assert (again["status"], again["applicantAccepts"], again["rounds"]) == ("IN_PROGRESS", False, 2)
+    assert (again["status"], again["applicantAccepts"], again["rounds"]) == (
+        "IN_PROGRESS",
+        False,
+        2,
+    )
     await run(
         "RectificationUpdate",
         {"input": {"rectificationId": rid, "status": "RECTIFIED", "measures": "重新培训"}},
@@ -292,7 +296,9 @@ async def test_overdue_rectification_raises_cards_once(hall: dict[str, Any]) -> 
     first = await scan_deadlines(yellow_day)
     assert first.rectifications == {"YELLOW": 1}
     assert (await scan_deadlines(yellow_day)).rectifications == {}
-    late = datetime.combine(rectification.due_on, datetime.min.time(), UTC) + timedelta(days=1, hours=2)
+    late = datetime.combine(rectification.due_on, datetime.min.time(), UTC) + timedelta(
+        days=1, hours=2
+    )
     assert (await scan_deadlines(late)).rectifications == {"RED": 1}
     assert (await scan_deadlines(late)).rectifications == {}
     events = await RectificationEvent.filter(rectification_id=rectification.id).order_by("id")
@@ -323,6 +329,11 @@ async def test_upheld_appeal_removes_the_rating_from_the_figures(hall: dict[str,
     )
     appeal = filed["data"]["evaluationAppeal"]["appeal"]
     assert appeal["status"] == "PENDING"
+    pending = await run("EvaluationAppeals", {"filter": {"status": "PENDING"}}, actor=hall["admin"])
+    listed = pending["data"]["evaluationAppeals"]["nodes"]
+    assert [(a["id"], a["evaluation"]["grade"]) for a in listed] == [(appeal["id"], 1)]
+    other = await run("EvaluationAppeals", {}, actor=hall["other_chief"])
+    assert other["data"]["evaluationAppeals"]["totalCount"] == 0
     twice = await run(
         "EvaluationAppeal",
         {"input": {"evaluationId": eid, "reason": "申请人当场表示满意，评价器误触。"}},
@@ -422,3 +433,40 @@ async def test_ratings_are_scoped_and_the_rater_stays_hidden(hall: dict[str, Any
     ] == 0
     screen = await run("Evaluations", {}, actor=hall["screen"])
     assert screen["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_consultation_without_a_case_is_rated_by_its_ticket(hall: dict[str, Any]) -> None:
+    await f.always_open(hall["hall"])
+    lane = await f.lane(hall["hall"], "B")
+    now = datetime.now(UTC)
+    issued = await queue.issue_ticket(
+        None, queue.TicketRequest(hall["hall"].id, lane.id, TicketChannel.KIOSK), now
+    )
+    called = await queue.call_next(hall["clerk"], hall["window"].id, now)
+    assert called.ticket.id == issued.ticket.id
+    pad = {
+        "input": {
+            "channel": "WINDOW",
+            "grade": 4,
+            "tags": ["CLEAR_GUIDANCE"],
+            "ticketId": gid("Ticket", issued.ticket.id),
+            "windowId": gid("Window", hall["window"].id),
+        }
+    }
+    rated = await run("EvaluationSubmit", pad, actor=hall["clerk"], now=now)
+    rating = rated["data"]["evaluationSubmit"]["evaluation"]
+    assert (rating["case"], rating["window"]["number"], rating["staff"]["displayName"]) == (
+        None,
+        "1",
+        "张三",
+    )
+    again = await run("EvaluationSubmit", pad, actor=hall["clerk"], now=now)
+    assert again["data"]["evaluationSubmit"]["code"] == "ALREADY_RATED"
+    # A ticket still waiting (never served at this window) cannot be rated from its pad.
+    waiting = await queue.issue_ticket(
+        None, queue.TicketRequest(hall["hall"].id, lane.id, TicketChannel.KIOSK), now
+    )
+    unserved = {"input": {**pad["input"], "ticketId": gid("Ticket", waiting.ticket.id)}}
+    refused = await run("EvaluationSubmit", unserved, actor=hall["clerk"], now=now)
+    assert refused["data"]["evaluationSubmit"]["code"] == "NOT_FOUND"
+    assert await Evaluation.all().count() == 1

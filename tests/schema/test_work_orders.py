@@ -397,3 +397,28 @@ async def test_orders_are_scoped_and_callers_masked(centre: dict[str, Any]) -> N
     assert found["data"]["workOrders"]["totalCount"] == 1
     missing = await run("WorkOrderDetail", {"number": number}, actor=centre["outsider"])
     assert missing["data"]["workOrder"] is None
+
+
+async def test_the_centre_sets_its_limits(centre: dict[str, Any]) -> None:
+    hall_id = gid("Hall", centre["hall"].id)
+    defaults = await run("WorkOrderPolicy", {"hallId": hall_id}, actor=centre["operator"])
+    limits = {
+        x["category"]: x["workingDays"] for x in defaults["data"]["workOrderPolicy"]["limits"]
+    }
+    assert limits == {"EMERGENCY": 0, "ENQUIRY": 3, "HELP": 3, "COMPLAINT": 13, "SUGGESTION": 13}
+    wanted = {"hallId": hall_id, "limits": [{"category": "COMPLAINT", "workingDays": 10}]}
+    by_operator = await run("WorkOrderPolicySet", {"input": wanted}, actor=centre["operator"])
+    assert by_operator["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = {**wanted, "limits": [{"category": "HELP", "workingDays": 90}], "maxReworks": 9}
+    refused = await run("WorkOrderPolicySet", {"input": bad}, actor=centre["supervisor"])
+    assert [
+        (v["field"], v["code"]) for v in refused["data"]["workOrderPolicySet"]["violations"]
+    ] == [
+        (["input", "limits", "HELP"], "OUT_OF_RANGE"),
+        (["input", "maxReworks"], "OUT_OF_RANGE"),
+    ]
+    stored = await run("WorkOrderPolicySet", {"input": wanted}, actor=centre["supervisor"])
+    assert stored["data"]["workOrderPolicySet"]["policy"]["version"] == 1
+    number = await _new(centre)
+    dispatched = (await _dispatch(centre, number))["data"]["workOrderDispatch"]["workOrder"]
+    assert dispatched["dueOn"] == "2026-12-07"  # 10 working days from Monday 23 November
