@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -32,6 +33,7 @@ from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
 from api.rating_page import rating_page
 from api.screen_socket import SocketLimits
+from api.security_headers import SecurityHeaders
 from api.settings import Environment, Settings, load_settings
 from api.work_order_feed import PostgresWorkOrderFeed
 from models.db import tortoise_config
@@ -144,4 +146,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(MetricsMiddleware)], lifespan=lifespan)
+    middleware = [
+        Middleware(SecurityHeaders, hsts=settings.env is Environment.PROD),
+        # Cross-origin browser calls only from the configured origins (none: same origin only).
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            expose_headers=["Retry-After"],
+            max_age=600,
+        ),
+        Middleware(MetricsMiddleware),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
