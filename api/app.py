@@ -35,6 +35,7 @@ from api.rating_page import rating_page
 from api.screen_socket import SocketLimits
 from api.security_headers import SecurityHeaders
 from api.settings import Environment, Settings, load_settings
+from api.work_order_exports import work_order_export
 from api.work_order_feed import PostgresWorkOrderFeed
 from models.db import tortoise_config
 from models.evaluations import links
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/metrics", metrics),
         Route("/board/{hall_code}", board_page),
         Route("/exports/statistics.{format}", statistics_export(tokens)),
+        Route("/exports/work-orders.{format}", work_order_export(tokens)),
         Route("/rate/{case_number}", rating_page),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),

@@ -13,6 +13,13 @@ from datetime import date
 
 from tortoise import connections
 
+from models.catalogue.queries import hall_in_scope
+from models.catalogue.tables import Hall
+from models.common.actor import Actor
+from models.common.checks import Checks
+from models.common.errors import Forbidden
+from models.workorders.actions import CENTRE_ROLES, HANDLER_ROLES
+
 FIGURES = """
 SELECT {key} AS key,
        count(*) AS received,
@@ -34,6 +41,7 @@ WHERE hall_id = ANY($1::int[]) AND counted AND received_on BETWEEN $2 AND $3
 GROUP BY 1
 ORDER BY 1
 """
+MAX_PERIOD_DAYS = 3 * 366
 KEYS = {
     "HALL": "0",
     "DEPARTMENT": "coalesce(department_id, 0)::text",
@@ -98,3 +106,34 @@ def slowest(rows: list[Figures], first: int) -> list[Figures]:
 
     ranked = sorted(rows, key=lambda r: (rate(r), -(r.reply_days or 0.0), r.key))
     return ranked[:first]
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What a report asks for: the centre, a lead department, the received period, the grouping."""
+
+    hall_id: int
+    start: date
+    end: date
+    group_by: str = "DEPARTMENT_MONTH"
+    department_id: int | None = None
+
+
+async def report(actor: Actor, wanted: ReportRequest) -> list[Figures]:
+    """The report for the actor: the centre sees its subtree, a department only its own rows."""
+    if actor.role not in CENTRE_ROLES | HANDLER_ROLES:
+        raise Forbidden("无权查看12345工单统计")
+    checks = Checks()
+    if wanted.group_by not in KEYS:
+        checks.fail("group_by", "INVALID_VALUE", f"未知的分组：{wanted.group_by[:32]}")
+    if wanted.end < wanted.start or (wanted.end - wanted.start).days > MAX_PERIOD_DAYS:
+        checks.fail(("filter", "to"), "OUT_OF_RANGE", "统计期间应在三年以内且不早于开始日期")
+    checks.raise_if_any()
+    hall = await hall_in_scope(actor, wanted.hall_id)
+    department = wanted.department_id
+    if actor.role in HANDLER_ROLES:
+        if department not in (None, actor.department_id):
+            raise Forbidden("部门人员只能查看本部门的工单统计")
+        department = actor.department_id
+    halls = [int(r["id"]) for r in await Hall.filter(path__startswith=hall.path).values("id")]
+    return await figures(halls, wanted.start, wanted.end, wanted.group_by, department)

@@ -10,7 +10,6 @@ import strawberry
 from strawberry import relay
 
 from models.catalogue.queries import hall_in_scope
-from models.catalogue.tables import Hall as HallRow
 from models.common.errors import Forbidden, InvalidInput, NotFound
 from models.common.pages import paginate
 from models.workorders import figures, queries
@@ -33,8 +32,6 @@ from schema.types.workorders import (
     WorkOrderPolicy,
     WorkOrderStatus,
 )
-
-MAX_PERIOD_DAYS = 3 * 366
 
 
 @strawberry.input(description="Narrows the work-order list; every given condition must hold.")
@@ -84,24 +81,16 @@ class WorkOrderStatisticsFilter:
     to: date = strawberry.field(description="Last day received (at most three years later).")
 
 
-async def _figures_scope(
-    info: Info, given: WorkOrderStatisticsFilter
-) -> tuple[list[int], int | None]:
-    actor = require_actor(info)
-    if actor.role not in CENTRE_ROLES | HANDLER_ROLES:
-        raise Forbidden("无权查看12345工单统计")
-    if given.to < given.from_ or (given.to - given.from_).days > MAX_PERIOD_DAYS:
-        raise InvalidInput.single(
-            ("filter", "to"), "OUT_OF_RANGE", "统计期间应在三年以内且不早于开始日期"
-        )
-    hall = await hall_in_scope(actor, decode_id(given.hall_id, "Hall", ("filter", "hall_id")))
-    department = decode_optional_id(given.department_id, "Department", ("filter", "department_id"))
-    if actor.role in HANDLER_ROLES:
-        if department not in (None, actor.department_id):
-            raise Forbidden("部门人员只能查看本部门的工单统计")
-        department = actor.department_id
-    rows = await HallRow.filter(path__startswith=hall.path).values("id")
-    return [int(r["id"]) for r in rows], department
+def _request(given: WorkOrderStatisticsFilter, group_by: str) -> figures.ReportRequest:
+    return figures.ReportRequest(
+        hall_id=decode_id(given.hall_id, "Hall", ("filter", "hall_id")),
+        start=given.from_,
+        end=given.to,
+        group_by=group_by,
+        department_id=decode_optional_id(
+            given.department_id, "Department", ("filter", "department_id")
+        ),
+    )
 
 
 @strawberry.type
@@ -189,8 +178,7 @@ class WorkOrderQuery:
         ] = WorkOrderGrouping.DEPARTMENT_MONTH,
     ) -> list[WorkOrderFigures]:
         """The report."""
-        halls, department = await _figures_scope(info, filter)
-        rows = await figures.figures(halls, filter.from_, filter.to, group_by.name, department)
+        rows = await figures.report(require_actor(info), _request(filter, group_by.name))
         by_department = group_by.name in ("DEPARTMENT", "DEPARTMENT_MONTH")
         return [
             WorkOrderFigures.of(r, int(r.key.split("/")[0]) if by_department else None)
@@ -214,7 +202,6 @@ class WorkOrderQuery:
         """The ranking."""
         if not 1 <= first <= 50:
             raise InvalidInput.single("first", "OUT_OF_RANGE", "名次数应在1到50之间")
-        halls, department = await _figures_scope(info, filter)
-        rows = await figures.figures(halls, filter.from_, filter.to, "DEPARTMENT", department)
+        rows = await figures.report(require_actor(info), _request(filter, "DEPARTMENT"))
         ranked = figures.slowest([r for r in rows if r.key != "0"], first)
         return [WorkOrderFigures.of(r, int(r.key)) for r in ranked]
