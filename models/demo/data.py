@@ -1044,6 +1044,7 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("clerk19", "喻博文", "CLERK", "ZR", "18653110019"),
     DemoUser("clerk20", "柏欣然", "CLERK", "MZ", "18653110020"),
     DemoUser("screen", "大厅叫号屏", "MONITOR", None, "13905310099"),
+    DemoUser("hotline01", "林晓彤", "HOTLINE", None, "15866020001"),
 )
 
 # Joint items' co-handling departments and their own limits (working days).
