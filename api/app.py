@@ -35,6 +35,7 @@ from api.rating_page import rating_page
 from api.screen_socket import SocketLimits
 from api.security_headers import SecurityHeaders
 from api.settings import Environment, Settings, load_settings
+from api.socket_sessions import SocketSessions
 from api.work_order_exports import work_order_export
 from api.work_order_feed import PostgresWorkOrderFeed
 from models.db import tortoise_config
@@ -97,6 +98,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ),
         allowed_origins=settings.origins,
         max_body_bytes=settings.max_body_bytes,
+        sessions=SocketSessions(recheck_seconds=settings.ws_recheck_seconds),
+        init_timeout_seconds=settings.ws_init_timeout_seconds,
+        max_subscriptions=settings.ws_max_subscriptions,
     )
 
     @contextlib.asynccontextmanager
@@ -123,12 +127,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
             ):
                 await alert_feed.start()
+                await graphql.sessions.start(app.state.redis)
                 # Start-up objects (schema, models, modules) live as long as the process: keep
                 # them out of full collections, which otherwise pause every live screen.
                 gc.freeze()
                 log.info("api ready", env=settings.env.value)
                 yield
         finally:
+            await graphql.sessions.close()
             await jobs.close()
             await alert_feed.close()
             await board_log.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 
@@ -14,6 +14,15 @@ from models.common.actor import Actor
 
 ALGORITHM = "HS256"
 ISSUER = "hall"
+
+
+@dataclass(frozen=True)
+class Session:
+    """Who a valid token speaks for, and until when."""
+
+    actor: Actor
+    user: User
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,10 @@ class Tokens:
 
     def decode(self, token: str) -> tuple[int, int] | None:
         """(user id, token version) of a valid token, else None."""
+        claims = self._claims(token)
+        return None if claims is None else (claims[0], claims[1])
+
+    def _claims(self, token: str) -> tuple[int, int, datetime] | None:
         try:
             claims = jwt.decode(
                 token,
@@ -46,18 +59,26 @@ class Tokens:
                 issuer=ISSUER,
                 options={"require": ["sub", "exp", "iat", "ver"]},
             )
-            return int(claims["sub"]), int(claims["ver"])
-        except (jwt.PyJWTError, ValueError, TypeError):
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+            return int(claims["sub"]), int(claims["ver"]), expires_at
+        except (jwt.PyJWTError, ValueError, TypeError, OverflowError):
             return None
 
     async def actor(self, authorization: str | None) -> tuple[Actor, User] | None:
         """The actor of a `Bearer <token>` header value, if the token is valid."""
+        session = await self.session(authorization)
+        return None if session is None else (session.actor, session.user)
+
+    async def session(self, authorization: str | None) -> Session | None:
+        """The session of a `Bearer <token>` header value, if the token is valid."""
         if not authorization:
             return None
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        decoded = self.decode(token.strip())
-        if decoded is None:
+        claims = self._claims(token.strip())
+        if claims is None:
             return None
-        return await actor_for(*decoded)
+        user_id, version, expires_at = claims
+        found = await actor_for(user_id, version)
+        return None if found is None else Session(found[0], found[1], expires_at)

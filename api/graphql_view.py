@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import HTTPException
@@ -21,6 +21,8 @@ from api.auth import Tokens
 from api.board_groups import BoardGroups
 from api.http_gate import gate, strawberry_refusal
 from api.screen_socket import ScreenSocketHandler, SocketLimits
+from api.session_socket import SessionSocketHandler
+from api.socket_sessions import SocketSessions
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
 from schema.context import AlertFeed, CaseFeed, Context, JobQueue
@@ -42,16 +44,22 @@ class HallGraphQL(GraphQL[Context, None]):
         policy: QueryPolicy = DEFAULT_POLICY,
         allowed_origins: list[str] | None = None,
         max_body_bytes: int = 100_000,
+        sessions: SocketSessions | None = None,
+        init_timeout_seconds: float = 10.0,
+        max_subscriptions: int = 20,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if dev else None,
             allow_queries_via_get=dev,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            connection_init_wait_timeout=timedelta(seconds=10),
-            max_subscriptions_per_connection=20,
+            connection_init_wait_timeout=timedelta(seconds=init_timeout_seconds),
+            max_subscriptions_per_connection=max_subscriptions,
             allowed_origins=allowed_origins or (),
         )
+        # Authenticated sockets, closed when their token expires or is revoked.
+        self.sessions = sessions or SocketSessions()
+        self.graphql_transport_ws_handler_class = SessionSocketHandler
         self.dev = dev
         self.policy = policy
         self.max_body_bytes = max_body_bytes
@@ -80,7 +88,7 @@ class HallGraphQL(GraphQL[Context, None]):
         )
         if response is None:
             try:
-                response = await self.run(request)
+                response = cast("Response", await self.run(request))
             except HTTPException as exc:
                 response = strawberry_refusal(exc.status_code, exc.reason)
         await response(scope, receive, send)
@@ -101,6 +109,7 @@ class HallGraphQL(GraphQL[Context, None]):
             jobs=self.jobs,
             policy=self.policy,
             budget=self.budget,
+            revocations=self.sessions,
         )
         if isinstance(request, Request):
             await self._authenticate(context, request.headers.get("authorization"))
@@ -118,10 +127,11 @@ class HallGraphQL(GraphQL[Context, None]):
         return unset
 
     async def _authenticate(self, context: Context, authorization: str | None) -> bool:
-        found = await self.tokens.actor(authorization)
-        if found is None:
+        session = await self.tokens.session(authorization)
+        if session is None:
             return False
-        context.actor, context.user = found
+        context.actor, context.user = session.actor, session.user
+        context.token_expires_at = session.expires_at
         return True
 
     def encode_json(self, data: object) -> str:

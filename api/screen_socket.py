@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, cast
 import structlog
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
     Operation,
     _OperationStreamClosed,
 )
@@ -37,6 +36,7 @@ from api.board_groups import (
 )
 from api.board_log import RedisEventLog
 from api.metrics import WS_SLOW_DROPS
+from api.session_socket import SessionSocketHandler
 from api.ws_outbox import Outbox
 from models.queue.board import BoardEvent, LoggedEvent
 from schema.context import Context
@@ -80,7 +80,7 @@ class GroupedOperation:
 CURRENT: ContextVar[GroupedOperation | None] = ContextVar("board_group", default=None)
 
 
-class ScreenSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
+class ScreenSocketHandler(SessionSocketHandler):
     """strawberry's graphql-transport-ws handler with a bounded send queue and grouped boards."""
 
     def __init__(  # noqa: PLR0917  (strawberry's signature)
@@ -166,9 +166,15 @@ class ScreenSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             raise
 
     async def send_message(self, message: Message) -> None:
-        """Every message leaves through the socket's queue, in order."""
+        """Every message leaves through the socket's queue, in order (none once the session ends)."""
+        if not self.may_send():
+            return
         encoded = self.view.encode_json(message)
         await self.outbox.put(encoded if isinstance(encoded, str) else encoded.decode())
+
+    def stop_sending(self) -> None:
+        """Close the send queue: group frames are refused from now on."""
+        self.outbox.close()
 
     async def shutdown(self) -> None:
         """End the operations (leaving their groups), then the writer."""

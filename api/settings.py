@@ -98,6 +98,18 @@ class Settings(BaseSettings):
         "",
         description="comma-separated origins allowed cross-origin (CORS and WebSockets), or *",
     )
+    ws_init_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="a WebSocket must send connection_init within this"
+    )
+    ws_max_subscriptions: int = Field(
+        20, ge=1, le=1000, description="operations one WebSocket may run at once"
+    )
+    ws_recheck_seconds: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="how often sockets' accounts are re-checked in the database",
+    )
     max_body_bytes: int = Field(
         100_000, ge=1_000, le=10_000_000, description="largest POST /graphql body"
     )

@@ -31,6 +31,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class TokenRevocations(Protocol):
+    """Ends live connections of revoked tokens (implemented by the API layer)."""
+
+    async def revoked(self, user_id: int, token_version: int) -> None:
+        """The user's tokens older than `token_version` are dead: close their sockets everywhere."""
+        ...
+
+
 class JobQueue(Protocol):
     """Hands work to the arq workers (implemented by the API layer)."""
 
@@ -75,6 +83,8 @@ class Context:
     jobs: JobQueue | None = None
     policy: QueryPolicy = DEFAULT_POLICY
     budget: CostBudget | None = None
+    token_expires_at: datetime | None = None
+    revocations: TokenRevocations | None = None
 
     @property
     def client_address(self) -> str:

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+from strawberry.types.graphql import OperationType
 
 from schema.limits.budget import CostBudget
 from schema.limits.cost import PageTooLarge, operation_cost
@@ -129,6 +130,7 @@ class Guard(SchemaExtension):
         self.cost: dict[str, int] | None = None
         self.syntax_error: GraphQLError | None = None
         self.known_valid = False
+        self.subscription = False
 
     def on_operation(self) -> Iterator[None]:
         """Report a syntax error found by on_parse in place of strawberry's stand-in."""
@@ -201,6 +203,7 @@ class Guard(SchemaExtension):
         except PageTooLarge as exc:
             return [exc.error]
         self.cost = {"requested": cost, "limit": policy.max_cost}
+        self.subscription = context.operation_type is OperationType.SUBSCRIPTION
         if cost > policy.max_cost:
             return [
                 GraphQLError(
@@ -235,5 +238,11 @@ class Guard(SchemaExtension):
         ]
 
     def get_results(self) -> dict[str, Any]:
-        """`extensions.cost` once the cost is known."""
-        return {"cost": self.cost} if self.cost is not None else {}
+        """`extensions.cost` once the cost is known; never on subscription events.
+
+        A subscription is charged once, when it starts. Its events carry no cost: the budget
+        left is the caller's own, and grouped board events are one frame for many sockets.
+        """
+        if self.cost is None or self.subscription:
+            return {}
+        return {"cost": self.cost}

@@ -18,6 +18,7 @@ from api.auth import Tokens
 from api.board_groups import group_key
 from api.graphql_view import HallGraphQL
 from api.screen_socket import ScreenSocketHandler
+from api.session_socket import SessionSocketHandler
 from api.ws_outbox import Outbox
 from models.accounts.tables import Role
 from models.common.actor import Actor
@@ -60,10 +61,8 @@ def test_the_view_uses_the_grouping_handler_unless_turned_off() -> None:
         ScreenSocketHandler
     )
     stock = HallGraphQL(schema, TOKENS, dev=False, grouping=False)
-    assert (
-        stock.graphql_transport_ws_handler_class
-        is AsyncBaseHTTPView.graphql_transport_ws_handler_class
-    )
+    assert stock.graphql_transport_ws_handler_class is SessionSocketHandler
+    assert issubclass(SessionSocketHandler, BaseGraphQLTransportWSHandler)
 
 
 def test_identical_board_subscriptions_share_a_key_whatever_their_after_seq() -> None:

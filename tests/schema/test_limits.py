@@ -113,3 +113,14 @@ def test_the_quick_token_count_never_counts_more_than_the_parser() -> None:
             count += 1
         assert not more_tokens_than(text, count), text[:60]
         assert more_tokens_than(text, count - 1) or count == 0, text[:60]
+
+
+async def test_subscription_events_carry_no_cost() -> None:
+    """Charged once at the start; events are shared by grouped screens, so nothing per caller."""
+    stream = await schema.subscribe(
+        "subscription { heartbeat(intervalSeconds: 1) { seq } }", context_value=Context()
+    )
+    assert hasattr(stream, "__aiter__")
+    async for result in stream:  # type: ignore[union-attr]
+        assert result.extensions == {}
+        break
