@@ -6,9 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part
 from models.statistics.rules import GroupBy, Period, Source, month_end
+
+RAW_WORK_MEM = "64MB"
 
 # The key a grouping reads, by key name (None: a date grouping).
 GROUP_KEYS: dict[GroupBy, str | None] = {
@@ -69,7 +72,8 @@ def _dimension(dim: GroupBy, keys: dict[str, str], day: str) -> str:
     if dim is GroupBy.DAY:
         return day
     if dim is GroupBy.MONTH:
-        return f"date_trunc('month', {day})::date"
+        # Through timestamp (no time zone): the same first day, without a time-zone conversion.
+        return f"date_trunc('month', {day}::timestamp)::date"
     return keys[GROUP_KEYS[dim] or "hall_id"]
 
 
@@ -102,20 +106,41 @@ def aggregate(expr: str) -> str:
     return f"sum({expr})"
 
 
+def weighted(expr: str) -> str:
+    """A counter summed over rows already counted per value (`n` rows each)."""
+    if expr == "1":
+        return "sum(r.n)"
+    if expr.startswith("(") and expr.endswith(")::int"):
+        return f"sum(r.n) FILTER (WHERE {expr[1:-6]})"
+    return f"sum(r.n * ({expr}))"
+
+
 def _part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
     where, values = _conditions(scope, part.keys, part.day)
-    sums = ", ".join(
-        f"{aggregate(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
-        for c in COUNTERS
-    )
     group, positions = _group(group_by, part.keys, part.day)
     used = f"{group} {where}"
     joins = part.joins if part.join_alias and part.join_alias in used else ""
-    return (
-        f'SELECT {group}, {sums} FROM "{part.table}" r {joins} '  # noqa: S608  (SQL from constants; values are parameters)
-        f"WHERE {part.where} AND {where}{f' GROUP BY {positions}' if positions else ''}",
-        values,
+    source = f'"{part.table}" r {joins} WHERE {part.where} AND {where}'
+    if not part.columns:
+        sums = ", ".join(
+            f"{aggregate(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
+            for c in COUNTERS
+        )
+        grouped = f" GROUP BY {positions}" if positions else ""
+        return f"SELECT {group}, {sums} FROM {source}{grouped}", values  # noqa: S608  (SQL from constants; values are parameters)
+    # Two steps: rows counted per group and per value of the columns the counters read, then
+    # each counter summed over those few rows.
+    width = max(len(group_by), 1)
+    columns = ", ".join(f"r.{c} AS {c}" for c in part.columns)
+    inner_by = ", ".join(str(n) for n in range(1 if group_by else 2, width + len(part.columns) + 1))
+    inner = f"SELECT {group}, {columns}, count(*) AS n FROM {source} GROUP BY {inner_by}"  # noqa: S608  (SQL from constants; values are parameters)
+    sums = ", ".join(
+        f"{weighted(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
+        for c in COUNTERS
     )
+    keys = ", ".join(f"r.g{n} AS g{n}" for n in range(len(group_by))) or "0 AS g0"
+    grouped = f" GROUP BY {positions}" if positions else ""
+    return f"SELECT {keys}, {sums} FROM ({inner}) r{grouped}", values  # noqa: S608  (SQL from constants; values are parameters)
 
 
 def raw_sql(scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
@@ -151,9 +176,14 @@ async def counts(
     else:
         sql, values = raw_sql(scope, group_by)
         used = Source.RAW
-    rows = await connections.get("default").execute_query_dict(
-        sql, [values[0], period.start, period.end, *values[1:]]
-    )
+    params = [values[0], period.start, period.end, *values[1:]]
+    if used is Source.ROLLUP:
+        rows = await connections.get("default").execute_query_dict(sql, params)
+    else:
+        # Raw reads group a year of rows: room to hash or sort them in memory.
+        async with in_transaction() as conn:
+            await conn.execute_query(f"SET LOCAL work_mem = '{RAW_WORK_MEM}'")
+            rows = await conn.execute_query_dict(sql, params)
     result: Counts = {}
     for row in rows:
         key = tuple(row[f"g{n}"] for n in range(len(group_by)))
