@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 import strawberry
 from strawberry import relay
+from strawberry.types.nodes import SelectedField
 
 from models.common.errors import InvalidInput
 from models.common.pages import Page
@@ -50,6 +51,18 @@ class Connection(Generic[NodeT]):
     def nodes(self) -> list[NodeT]:
         """Shortcut to the edges' nodes."""
         return [edge.node for edge in self.edges]
+
+
+def selected_names(info: Any) -> set[str]:
+    """Every field name selected below the field being resolved, at any depth and in fragments."""
+    names: set[str] = set()
+    stack: list[Any] = [s for f in info.selected_fields for s in f.selections]
+    while stack:
+        selection = stack.pop()
+        if isinstance(selection, SelectedField):
+            names.add(selection.name)
+        stack.extend(selection.selections)
+    return names
 
 
 def encode_cursor(key: tuple[Any, ...]) -> str:

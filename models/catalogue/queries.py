@@ -128,6 +128,12 @@ async def departments_by_ids(ids: Sequence[int]) -> list[Department | None]:
     return [found.get(i) for i in ids]
 
 
+async def windows_by_ids(ids: Sequence[int]) -> list[Window | None]:
+    """Windows in key order (for loaders)."""
+    found = {w.id: w for w in await Window.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
 async def lanes_by_window_ids(window_ids: Sequence[int]) -> list[list[Lane]]:
     """The lanes each window serves, in key order; a general window serves all its hall's lanes."""
     windows = {w.id: w for w in await Window.filter(id__in=list(window_ids))}

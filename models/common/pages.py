@@ -40,14 +40,22 @@ def _after(order: tuple[str, ...], key: tuple[Any, ...]) -> Q:
 
 
 async def paginate(
-    query: QuerySet[M], order: tuple[str, ...], first: int, after: tuple[Any, ...] | None
+    query: QuerySet[M],
+    order: tuple[str, ...],
+    first: int,
+    after: tuple[Any, ...] | None,
+    *,
+    count: bool = True,
 ) -> Page[M]:
-    """The `first` rows after the cursor key; `order` must end with a unique field."""
+    """The `first` rows after the cursor key; `order` must end with a unique field.
+
+    `count=False` skips the total (reported as -1) for callers that were not asked for it.
+    """
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput.single("first", "OUT_OF_RANGE", f"每页条数应在0到{MAX_PAGE}之间")
     if after is not None and len(after) != len(order):
         raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效")
-    total = await query.count()
+    total = await query.count() if count else -1
     page_query = query.filter(_after(order, after)) if after is not None else query
     rows = await page_query.order_by(*order).limit(first + 1)
     names = [f.lstrip("-") for f in order]

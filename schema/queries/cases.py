@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Annotated
 
@@ -12,7 +13,14 @@ from models.cases import progress, queries
 from models.common.pages import paginate
 from schema.context import Info
 from schema.permissions import require_actor
-from schema.relay import DEFAULT_PAGE, Connection, decode_cursor, decode_optional_id, to_connection
+from schema.relay import (
+    DEFAULT_PAGE,
+    Connection,
+    decode_cursor,
+    decode_optional_id,
+    selected_names,
+    to_connection,
+)
 from schema.types.cases import AlertLevel, Case, CaseOrder, CaseStatus
 
 
@@ -111,9 +119,26 @@ class CaseQuery:
             negative_reported=given.negative_reported,
         )
         query = await queries.cases_visible(actor, model_filter)
+        selected = selected_names(info)
         if order is CaseOrder.DUE_SOONEST:
             query = query.filter(due_on__isnull=False)
-        page = await paginate(query, queries.ORDER_FIELDS[order], first, decode_cursor(after))
+        page = await paginate(
+            query,
+            queries.ORDER_FIELDS[order],
+            first,
+            decode_cursor(after),
+            count="totalCount" in selected,
+        )
+        # The page's items and windows in one batch each, so rows resolve them without awaiting.
+        loaders = info.context.loaders
+        await asyncio.gather(
+            loaders.item.load_many([r.item_id for r in page.rows] if "item" in selected else []),
+            loaders.window.load_many(
+                [r.window_id for r in page.rows if r.window_id is not None]
+                if "window" in selected
+                else []
+            ),
+        )
         return to_connection(page, Case.from_row)
 
     @strawberry.field(

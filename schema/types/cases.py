@@ -11,11 +11,14 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from models.cases import queries, rules, tables
+from models.catalogue.tables import ServiceItem as ServiceItemRow
+from models.catalogue.tables import Window as WindowRow
 from schema.context import Info
 from schema.enums import described_enum
+from schema.loaders import now_or_later
 from schema.naming import camel
 from schema.permissions import require_actor
-from schema.types.catalogue import DayUnit, Department, Hall, ItemKind, ServiceItem
+from schema.types.catalogue import DayUnit, Department, Hall, ItemKind, ServiceItem, Window
 from schema.types.masking import mask_id_number, mask_mobile, mask_name
 
 CaseStatus = tables.CaseStatus
@@ -350,6 +353,7 @@ class Case(relay.Node):
     department_id: strawberry.Private[int]
     item_id: strawberry.Private[int]
     item_version_id: strawberry.Private[int]
+    window_id: strawberry.Private[int | None]
     row_id: strawberry.Private[int]
 
     @classmethod
@@ -401,6 +405,7 @@ class Case(relay.Node):
             hall_id=row.hall_id,
             department_id=row.department_id,
             item_id=row.item_id,
+            window_id=row.window_id,
             row_id=row.id,
         )
 
@@ -410,6 +415,13 @@ class Case(relay.Node):
         row = await info.context.loaders.hall.load(self.hall_id)
         assert row is not None  # noqa: S101  (foreign key)
         return Hall.from_row(row)
+
+    @strawberry.field(description="The window that received the application; null when unknown.")
+    def window(self, info: Info) -> Window | None:
+        """Receiving window: at once when the list preloaded it, else awaited."""
+        if self.window_id is None:
+            return None
+        return now_or_later(info.context.loaders.window, self.window_id, _window)  # type: ignore[return-value]
 
     @strawberry.field(description="The handling department (may belong to another hall: 全市通办).")
     async def department(self, info: Info) -> Department:
@@ -421,11 +433,9 @@ class Case(relay.Node):
     @strawberry.field(
         description="The service item (its current elements; the case keeps `itemVersion`)."
     )
-    async def item(self, info: Info) -> ServiceItem:
-        """The item."""
-        row = await info.context.loaders.item.load(self.item_id)
-        assert row is not None  # noqa: S101  (foreign key)
-        return ServiceItem.from_row(row)
+    def item(self, info: Info) -> ServiceItem:
+        """The item: at once when the list preloaded it, else awaited (graphql-core awaits it)."""
+        return now_or_later(info.context.loaders.item, self.item_id, _service_item)  # type: ignore[return-value]
 
     @strawberry.field(description="The queue ticket the case came from, if linked.")
     async def ticket_number(self) -> str | None:
@@ -488,3 +498,12 @@ class Case(relay.Node):
         return [
             cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
         ]
+
+
+def _service_item(row: ServiceItemRow | None) -> ServiceItem:
+    assert row is not None  # noqa: S101  (foreign key)
+    return ServiceItem.from_row(row)
+
+
+def _window(row: WindowRow | None) -> Window | None:
+    return Window.from_row(row) if row is not None else None
