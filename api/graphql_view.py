@@ -19,6 +19,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth import Tokens
 from api.board_groups import BoardGroups
+from api.board_snapshot import BoardSnapshots
 from api.http_gate import gate, strawberry_refusal
 from api.screen_socket import ScreenSocketHandler, SocketLimits
 from api.session_socket import SessionSocketHandler
@@ -73,6 +74,7 @@ class HallGraphQL(GraphQL[Context, None]):
         self.jobs: JobQueue | None = None
         self.socket_limits = socket_limits or SocketLimits()
         self.board_groups = BoardGroups(self.encode_json)
+        self.board_snapshots = BoardSnapshots(self)
         if grouping:
             # Identical hallBoard subscriptions share one execution per event (api/board_groups).
             self.graphql_transport_ws_handler_class = ScreenSocketHandler
@@ -92,6 +94,14 @@ class HallGraphQL(GraphQL[Context, None]):
             except HTTPException as exc:
                 response = strawberry_refusal(exc.status_code, exc.reason)
         await response(scope, receive, send)
+
+    async def run(  # type: ignore[override]
+        self, request: Request | WebSocket, context: Any = UNSET, root_value: Any = UNSET
+    ) -> Response | WebSocket:
+        """A board-only POST may be answered from its encoded snapshot (api/board_snapshot)."""
+        if isinstance(request, Request) and request.method == "POST" and context is UNSET:
+            return await self.board_snapshots.serve(request, super().run)
+        return await super().run(request, context, root_value)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
