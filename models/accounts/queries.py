@@ -4,27 +4,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tortoise import connections
 from tortoise.queryset import QuerySet
 
 from models.accounts.tables import Role, User
 from models.catalogue.tables import Hall
 from models.common.actor import Actor
 
+ACTOR_SQL = (
+    'SELECT u.*, h.path AS "_hall_path" FROM app_user u LEFT JOIN hall h ON h.id = u.hall_id'
+    " WHERE u.id = $1 AND u.is_active AND u.token_version = $2"
+)
+
 
 async def actor_for(user_id: int, token_version: int) -> tuple[Actor, User] | None:
     """The actor of an active user whose tokens of this version are still valid."""
-    user = await User.get_or_none(id=user_id, is_active=True, token_version=token_version)
-    if user is None:
+    # Every authenticated request runs this: one prepared statement with the hall joined,
+    # instead of two ORM queries (building them cost more CPU than running them).
+    rows = await connections.get("default").execute_query_dict(ACTOR_SQL, [user_id, token_version])
+    if not rows:
         return None
-    return await actor_of(user), user
+    row = dict(rows[0])
+    hall_path = row.pop("_hall_path")
+    user = User._init_from_db(**row)
+    return _actor(user, hall_path), user
 
 
 async def actor_of(user: User) -> Actor:
     """The actor of a user, with its hall path for scope checks."""
     hall_path = None
+    if user.hall_id is not None:
+        hall_path = (await Hall.get(id=user.hall_id)).path
+    return _actor(user, hall_path)
+
+
+def _actor(user: User, hall_path: str | None) -> Actor:
     hall_id: int | None = user.hall_id
-    if hall_id is not None:
-        hall_path = (await Hall.get(id=hall_id)).path
     return Actor(
         user_id=user.id,
         username=user.username,
