@@ -6,6 +6,9 @@ import os
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
+from tortoise.backends.base.config_generator import expand_db_url
+
 MODEL_MODULES = [
     "models.accounts.tables",
     "models.catalogue.tables",
@@ -30,10 +33,26 @@ def _with_pool_size(url: str, pool_size: int) -> str:
     return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+class PooledConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection released without asyncpg's reset query (one round trip per query).
+
+    The pool still rolls back any open transaction on release. The reset query would also drop
+    session state (advisory locks, LISTEN, SET, cursors), and the API's pooled connections hold
+    none: settings are SET LOCAL, LISTEN uses connections of its own, no advisory locks.
+    """
+
+    def get_reset_query(self) -> str:
+        """Nothing to send on release."""
+        return ""
+
+
 def tortoise_config(database_url: str, *, pool_size: int = 20) -> dict[str, Any]:
     """The tortoise config dict for one PostgreSQL database."""
+    connection: dict[str, Any] = expand_db_url(_with_pool_size(database_url, pool_size))
+    if connection["engine"] == "tortoise.backends.asyncpg":
+        connection["credentials"]["connection_class"] = PooledConnection
     return {
-        "connections": {"default": _with_pool_size(database_url, pool_size)},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
