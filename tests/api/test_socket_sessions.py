@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 import redis.asyncio as aioredis
 from tortoise.expressions import F
@@ -150,3 +151,40 @@ async def test_a_revocation_from_another_process_closes_the_socket(
         frames = [json.loads(await theirs.recv()) for _ in range(2)]
     assert {frame["type"] for frame in frames} == {"next"}
     await theirs.close()
+
+
+async def _post(base: str, token: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+        response = await client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.mark.parametrize("revoke", ["logout", "password"])
+async def test_logout_and_password_change_close_the_sockets_before_answering(
+    screen: User, server: str, revoke: str
+) -> None:
+    token = _token(screen)
+    ws = await _open(server, token)
+    await _subscribe(ws)
+    last = json.loads(await asyncio.wait_for(ws.recv(), 5))["payload"]["data"]["heartbeat"]["seq"]
+    if revoke == "logout":
+        done = await _post(server, token, "mutation { authLogout { loggedOutAt } }", {})
+        assert done["data"]["authLogout"]["loggedOutAt"]
+    else:
+        change = "mutation($i: AuthPasswordChangeInput!) { authPasswordChange(input: $i) { __typename } }"
+        variables = {"i": {"currentPassword": f.PASSWORD, "newPassword": "a-new-password-42"}}
+        done = await _post(server, token, change, variables)
+        assert done["data"]["authPasswordChange"]["__typename"] == "AuthPasswordChangeSuccess"
+    await asyncio.sleep(2.5)  # two more ticks, were the socket still served
+    frames, _ = await _until_closed(ws, 5)
+    assert (ws.close_code, ws.close_reason) == (4401, "TOKEN_REVOKED")
+    # Closed before the mutation answered: at most the tick already on its way.
+    seqs = [frame["payload"]["data"]["heartbeat"]["seq"] for frame in frames]
+    assert all(seq <= last + 1 for seq in seqs), (last, seqs)
+    refused = await _post(server, token, "{ halls { code } }", {})
+    assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

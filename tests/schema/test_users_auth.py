@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
+import redis.asyncio as aioredis
 from strawberry.relay import to_base64
 
 from models.accounts.actions import ensure_admin
 from models.accounts.tables import Role, User
+from models.common.limits import RedisRateLimiter
 from tests import factories as f
+from tests.conftest import Servers
 from tests.operations import TOKENS, run
 
 
-async def test_login_and_me(db: object) -> None:
+@pytest.fixture
+async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
+    """The real Redis limiter, with keys of this test only."""
+    client = aioredis.Redis.from_url(orm.redis_url)
+    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
+    await client.aclose()
+
+
+async def _login(limiter: RedisRateLimiter, username: str, password: str) -> dict[str, Any]:
+    return await run(
+        "Login",
+        {"input": {"username": username, "password": password}},
+        now=datetime.now(UTC),
+        limiter=limiter,
+    )
+
+
+async def test_login_and_me(db: object, limiter: RedisRateLimiter) -> None:
     hall = await f.hall("JN")
     user, _ = await f.user("clerk1", Role.CLERK, of=hall)
-    result = await run(
-        "Login", {"input": {"username": "Clerk1", "password": f.PASSWORD}}, now=datetime.now(UTC)
-    )
+    result = await _login(limiter, "Clerk1", f.PASSWORD)
     login = result["data"]["authLogin"]
     assert login["__typename"] == "AuthLoginSuccess"
     assert login["user"]["role"] == "CLERK"
@@ -30,20 +52,24 @@ async def test_login_and_me(db: object) -> None:
     assert (await User.get(id=user.id)).last_login_at is not None
 
 
-async def test_wrong_password_and_unknown_user_look_the_same(db: object) -> None:
+async def test_wrong_password_and_unknown_user_look_the_same(
+    db: object, limiter: RedisRateLimiter
+) -> None:
     await f.user("clerk1", Role.CLERK, of=await f.hall("JN"))
-    wrong = await run("Login", {"input": {"username": "clerk1", "password": "nope-nope-nope"}})
-    unknown = await run("Login", {"input": {"username": "ghost", "password": f.PASSWORD}})
+    wrong = await _login(limiter, "clerk1", "nope-nope-nope")
+    unknown = await _login(limiter, "ghost", f.PASSWORD)
     assert wrong["data"]["authLogin"] == unknown["data"]["authLogin"]
     assert wrong["data"]["authLogin"]["code"] == "INVALID_CREDENTIALS"
 
 
-async def test_disabled_account_cannot_log_in_and_its_tokens_die(db: object) -> None:
+async def test_disabled_account_cannot_log_in_and_its_tokens_die(
+    db: object, limiter: RedisRateLimiter
+) -> None:
     user, _ = await f.user("clerk1", Role.CLERK, of=await f.hall("JN"))
     token, _ = TOKENS.issue(user, f.NOW)
     user.is_active = False
     await user.save()
-    result = await run("Login", {"input": {"username": "clerk1", "password": f.PASSWORD}})
+    result = await _login(limiter, "clerk1", f.PASSWORD)
     assert result["data"]["authLogin"]["code"] == "INVALID_CREDENTIALS"
     assert await TOKENS.actor(f"Bearer {token}") is None
 
@@ -59,14 +85,16 @@ async def test_tokens_expire_and_reject_tampering(db: object) -> None:
     assert await TOKENS.actor(None) is None
 
 
-async def test_admin_password_reset_revokes_old_tokens(db: object) -> None:
+async def test_admin_password_reset_revokes_old_tokens(
+    db: object, limiter: RedisRateLimiter
+) -> None:
     now = datetime.now(UTC)
     admin = await ensure_admin("first-password-1", now)
     token, _ = TOKENS.issue(admin, now)
     assert await TOKENS.actor(f"Bearer {token}") is not None
     await ensure_admin("second-password-2", now)
     assert await TOKENS.actor(f"Bearer {token}") is None
-    ok = await run("Login", {"input": {"username": "admin", "password": "second-password-2"}})
+    ok = await _login(limiter, "admin", "second-password-2")
     assert ok["data"]["authLogin"]["__typename"] == "AuthLoginSuccess"
 
 
