@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import parse
+from graphql import get_introspection_query, parse
 from graphql.language import Lexer, Source, TokenKind
 
 from schema.context import Context
@@ -124,3 +124,10 @@ async def test_subscription_events_carry_no_cost() -> None:
     async for result in stream:  # type: ignore[union-attr]
         assert result.extensions == {}
         break
+
+
+async def test_graphiqls_introspection_query_runs_in_development() -> None:
+    for options in ({}, {"descriptions": True, "input_value_deprecation": True}):
+        result = await schema.execute(get_introspection_query(**options), context_value=Context())
+        assert result.errors is None
+        assert result.data is not None
