@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part
@@ -143,16 +145,6 @@ def _part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list
     return f"SELECT {keys}, {sums} FROM ({inner}) r{grouped}", values  # noqa: S608  (SQL from constants; values are parameters)
 
 
-def raw_sql(scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
-    """One statement: each part's counters per group, straight from the source tables."""
-    selects = []
-    values: list[Any] = []
-    for part in PARTS:
-        sql, values = _part_sql(part, scope, group_by)
-        selects.append(f"({sql})")
-    return " UNION ALL ".join(selects), values
-
-
 def rollup_sql(grain: str, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
     """Counters per group summed from one rollup table."""
     keys = {k: f"r.{k}" for k in GRAINS[grain]}
@@ -165,6 +157,28 @@ def rollup_sql(grain: str, scope: Scope, group_by: Dimensions) -> tuple[str, lis
     return sql, values
 
 
+async def _part_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """One part's rows in a transaction of its own: room to group a year in memory, and no
+    parallel workers (the parts themselves run side by side)."""
+    async with in_transaction() as conn:
+        await conn.execute_query(f"SET LOCAL work_mem = '{RAW_WORK_MEM}'")
+        await conn.execute_query("SET LOCAL max_parallel_workers_per_gather = 0")
+        return list(await conn.execute_query_dict(sql, params))
+
+
+async def _raw_rows(scope: Scope, group_by: Dimensions, period: Period) -> list[dict[str, Any]]:
+    """Every part's counters straight from the source tables, the parts read at once on pooled
+    connections (one after the other inside a caller's transaction, which has one connection)."""
+    queries = []
+    for part in PARTS:
+        sql, values = _part_sql(part, scope, group_by)
+        queries.append((sql, [values[0], period.start, period.end, *values[1:]]))
+    if isinstance(connections.get("default"), TransactionalDBClient):
+        return [row for sql, params in queries for row in await _part_rows(sql, params)]
+    parts = await asyncio.gather(*(_part_rows(sql, params) for sql, params in queries))
+    return [row for rows in parts for row in rows]
+
+
 async def counts(
     scope: Scope, group_by: Dimensions, period: Period, source: Source | None = None
 ) -> tuple[Counts, Source]:
@@ -172,18 +186,12 @@ async def counts(
     grain = grain_for(scope, group_by, period) if source is not Source.RAW else None
     if grain is not None:
         sql, values = rollup_sql(grain, scope, group_by)
+        params = [values[0], period.start, period.end, *values[1:]]
+        rows = await connections.get("default").execute_query_dict(sql, params)
         used = Source.ROLLUP
     else:
-        sql, values = raw_sql(scope, group_by)
+        rows = await _raw_rows(scope, group_by, period)
         used = Source.RAW
-    params = [values[0], period.start, period.end, *values[1:]]
-    if used is Source.ROLLUP:
-        rows = await connections.get("default").execute_query_dict(sql, params)
-    else:
-        # Raw reads group a year of rows: room to hash or sort them in memory.
-        async with in_transaction() as conn:
-            await conn.execute_query(f"SET LOCAL work_mem = '{RAW_WORK_MEM}'")
-            rows = await conn.execute_query_dict(sql, params)
     result: Counts = {}
     for row in rows:
         key = tuple(row[f"g{n}"] for n in range(len(group_by)))

@@ -179,7 +179,7 @@ def _published(figures: Any, growth: Any) -> None:
 
 async def in_process(database_url: str, hall_id: int, runs: int) -> None:
     """Raw-table and rollup reads through the model layer."""
-    async with orm(database_url, pool_size=4):
+    async with orm(database_url, pool_size=6):
         admin = await actor_of(await User.get(username="bench_admin"))
         year = StatRequest(start=YEAR.start, end=YEAR.end, hall_id=hall_id)
         table = await stat_table(admin, year)
@@ -283,7 +283,7 @@ def main() -> None:
     ):
         hall_id = asyncio.run(load(database_url, args.cases, args.total))
         asyncio.run(in_process(database_url, hall_id, args.runs))
-        with serve(folder, database_url, redis_url, {"HALL_DB_POOL_SIZE": "4"}) as (base, _):
+        with serve(folder, database_url, redis_url, {"HALL_DB_POOL_SIZE": "6"}) as (base, _):
             asyncio.run(over_http(base, hall_id, args.requests))
 
 

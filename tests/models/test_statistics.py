@@ -235,6 +235,11 @@ async def test_concurrent_writers_leave_rollups_equal_to_raw(busy: dict[str, Any
     report = await statistics(h["admin"], dataclasses.replace(PERIOD, hall_id=hall_id))
     assert report.total.figures.accepted == 6 * 16
     assert report.total.figures.ratings == 6 * 4
+    # Outside a transaction the raw path reads its parts side by side on pooled connections.
+    raw = await statistics(
+        h["admin"], dataclasses.replace(PERIOD, hall_id=hall_id, source=Source.RAW)
+    )
+    assert (raw.source, raw.total.figures) == (Source.RAW, report.total.figures)
 
 
 def test_the_migration_holds_the_triggers_parts_py_generates() -> None:
