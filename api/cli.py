@@ -166,6 +166,8 @@ def serve(
                 log_config=None,
                 ws="websockets-sansio",
                 ws_per_message_deflate=False,
+                # A WebSocket message may be no larger than a POST body (else close 1009).
+                ws_max_size=settings.max_body_bytes,
                 lifespan="on",
             )
         finally:

@@ -188,3 +188,13 @@ async def test_logout_and_password_change_close_the_sockets_before_answering(
     assert all(seq <= last + 1 for seq in seqs), (last, seqs)
     refused = await _post(server, token, "{ halls { code } }", {})
     assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_an_oversize_message_closes_the_socket(screen: User, server: str) -> None:
+    ws = await _open(server, _token(screen))
+    assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+    query = "#" * 150_000 + "\nsubscription { heartbeat { seq } }"
+    await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}))
+    with pytest.raises(ConnectionClosed):
+        await asyncio.wait_for(ws.recv(), 5)
+    assert ws.close_code == 1009
