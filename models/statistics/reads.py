@@ -131,8 +131,11 @@ def _part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list
         grouped = f" GROUP BY {positions}" if positions else ""
         return f"SELECT {group}, {sums} FROM {source}{grouped}", values  # noqa: S608  (SQL from constants; values are parameters)
     # Two steps: rows counted per group and per value of the columns the counters read, then
-    # each counter summed over those few rows.
+    # each counter summed over those few rows. Months are grouped by day first (hashing a date
+    # is cheaper than truncating every row's).
     width = max(len(group_by), 1)
+    by_day = tuple(GroupBy.DAY if d is GroupBy.MONTH else d for d in group_by)
+    group, _ = _group(by_day, part.keys, part.day)
     columns = ", ".join(f"r.{c} AS {c}" for c in part.columns)
     inner_by = ", ".join(str(n) for n in range(1 if group_by else 2, width + len(part.columns) + 1))
     inner = f"SELECT {group}, {columns}, count(*) AS n FROM {source} GROUP BY {inner_by}"  # noqa: S608  (SQL from constants; values are parameters)
@@ -140,7 +143,11 @@ def _part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list
         f"{weighted(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
         for c in COUNTERS
     )
-    keys = ", ".join(f"r.g{n} AS g{n}" for n in range(len(group_by))) or "0 AS g0"
+    keys = ", ".join(
+        f"{_dimension(d, {}, f'r.g{n}') if d is GroupBy.MONTH else f'r.g{n}'} AS g{n}"
+        for n, d in enumerate(group_by)
+    )
+    keys = keys or "0 AS g0"
     grouped = f" GROUP BY {positions}" if positions else ""
     return f"SELECT {keys}, {sums} FROM ({inner}) r{grouped}", values  # noqa: S608  (SQL from constants; values are parameters)
 
