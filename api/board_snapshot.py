@@ -52,7 +52,9 @@ from models.catalogue.tables import Hall
 from models.common.actor import Actor
 
 MAX_TOKENS = 4000  # a board document is far shorter; longer ones take the normal path
-MAX_AGE = 2.0  # seconds; bounds staleness from changes that write no board event
+MAX_AGE = 10.0  # seconds; bounds staleness from changes that write no board event (a rebuild
+# costs tens of milliseconds on the event loop: at thousands of reads a second, rebuilding every
+# couple of seconds showed in the p99)
 MAX_ENTRIES = 512
 # A token checked against the database less than a second ago is taken as still valid for board
 # reads: a revoked or deactivated account keeps reading the (masked, public) board at most this
