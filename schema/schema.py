@@ -11,6 +11,7 @@ from strawberry.extensions import MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema import hot_fields
 from schema.alert_subscriptions import AlertSubscription
 from schema.extensions import ShapeErrors
 from schema.limits.guard import Guard
@@ -159,4 +160,5 @@ def build_schema() -> strawberry.Schema:
     )
 
 
-schema = build_schema()
+# The hot fields of case lists resolve without strawberry's per-field wrapper (schema/hot_fields).
+schema = hot_fields.install(build_schema())

@@ -421,7 +421,7 @@ class Case(relay.Node):
         """Receiving window: at once when the list preloaded it, else awaited."""
         if self.window_id is None:
             return None
-        return now_or_later(info.context.loaders.window, self.window_id, _window)  # type: ignore[return-value]
+        return now_or_later(info.context.loaders.window, self.window_id, window_of)  # type: ignore[return-value]
 
     @strawberry.field(description="The handling department (may belong to another hall: 全市通办).")
     async def department(self, info: Info) -> Department:
@@ -435,7 +435,7 @@ class Case(relay.Node):
     )
     def item(self, info: Info) -> ServiceItem:
         """The item: at once when the list preloaded it, else awaited (graphql-core awaits it)."""
-        return now_or_later(info.context.loaders.item, self.item_id, _service_item)  # type: ignore[return-value]
+        return now_or_later(info.context.loaders.item, self.item_id, service_item_of)  # type: ignore[return-value]
 
     @strawberry.field(description="The queue ticket the case came from, if linked.")
     async def ticket_number(self) -> str | None:
@@ -500,10 +500,10 @@ class Case(relay.Node):
         ]
 
 
-def _service_item(row: ServiceItemRow | None) -> ServiceItem:
+def service_item_of(row: ServiceItemRow | None) -> ServiceItem:
     assert row is not None  # noqa: S101  (foreign key)
     return ServiceItem.from_row(row)
 
 
-def _window(row: WindowRow | None) -> Window | None:
+def window_of(row: WindowRow | None) -> Window | None:
     return Window.from_row(row) if row is not None else None
