@@ -297,9 +297,10 @@ async def _today(conn: Any, hall: Hall, day: date) -> None:
     start = datetime.now(UTC) - timedelta(hours=6)
     rows: list[tuple[Any, ...]] = []
     lane_ids = sorted(lanes)
-    per_lane = TICKETS_TODAY // len(lane_ids)
-    for lane_id in lane_ids:
+    share, extra = divmod(TICKETS_TODAY, len(lane_ids))
+    for n, lane_id in enumerate(lane_ids):
         serving = by_lane[lane_id]
+        per_lane = share + (1 if n < extra else 0)
         waiting_from = per_lane - 300  # the last 300 numbers of each lane are still waiting
         called_from = waiting_from - len(serving)
         for seq in range(1, per_lane + 1):
