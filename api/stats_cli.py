@@ -1,4 +1,4 @@
-"""`hall stats rebuild` and `hall generate`: the figures' maintenance and test-data commands."""
+"""`hall stats rebuild|check` and `hall generate`: the figures' maintenance and test-data commands."""
 
 from __future__ import annotations
 
@@ -36,6 +36,30 @@ def rebuild() -> None:
     for table, rows in written.items():
         console.print(f"{table}: {rows:,} rows")
     console.print(f"[green]rollups rebuilt in {time.perf_counter() - started:.1f} s[/]")
+
+
+async def _differences(database_url: str) -> list[str]:
+    from api.database import orm  # noqa: PLC0415
+    from models.statistics.rebuild import rollup_differences  # noqa: PLC0415
+
+    async with orm(database_url):
+        return await rollup_differences()
+
+
+@stats_app.command("check")
+def check() -> None:
+    """Compare the rollups with the raw tables; exit 1 listing the rows that differ."""
+    from api.cli import _servers, _settings  # noqa: PLC0415
+
+    settings = _settings()
+    with _servers(settings) as (database_url, _):
+        found = asyncio.run(_differences(database_url))
+    for line in found[:50]:
+        console.print(line)
+    if found:
+        console.print(f"[red]{len(found)} rollup rows differ from the raw tables[/]")
+        raise typer.Exit(1)
+    console.print("[green]rollups equal the raw tables[/]")
 
 
 async def _generate(database_url: str, code: str, name: str, shape: object, seed: int) -> object:
