@@ -52,6 +52,8 @@ def worker_settings(
         ctx["policy"] = policy or DeliveryPolicy()
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
+        if "sms" in ctx:
+            await ctx["sms"].aclose()
         await Tortoise.close_connections()
 
     return {

@@ -17,6 +17,7 @@ import time as monotonic_clock
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import structlog
@@ -25,6 +26,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.common.limits import RateLimiter
+from models.notifications.batches import Grouped
 from models.notifications.providers import (
     ErrorClass,
     OutgoingText,
@@ -175,22 +177,98 @@ async def _limits_allow(limiter: RateLimiter, policy: DeliveryPolicy, phone: str
     return decision.retry_after
 
 
-async def _claim_fresh(
-    notification_id: int, provider: str, now: datetime, quiet: bool
-) -> Notification | None:
-    """The common case in one statement: a row never tried, with a number, sendable now.
+@dataclass(frozen=True)
+class _Claim:
+    notification_id: int
+    provider: str
+    now: datetime
+    quiet: bool
 
-    Claims it (SENDING) and writes the ledger at once; None leaves the row to the careful path.
+
+# The claim's conditions, for one row ($1 id, $2 now, $3 provider, $4 quiet hours) and for many
+# (arrays of each; joining an array costs more planning than it saves for a single row).
+CLAIM_ONE = (
+    "UPDATE notification SET status = 'SENDING', send_started_at = $2, "
+    "attempts = attempts + 1, provider = $3, updated_at = $2 "
+    "WHERE id = $1 AND status IN ('PENDING', 'QUEUED') AND send_started_at IS NULL "
+    "AND (next_attempt_at IS NULL OR next_attempt_at <= $2) "
+    "AND phone <> '' AND (urgent OR NOT $4) RETURNING *"
+)
+CLAIM_MANY = (
+    "UPDATE notification AS n SET status = 'SENDING', send_started_at = c.at, "
+    "attempts = n.attempts + 1, provider = c.provider, updated_at = c.at "
+    "FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::bool[]) "
+    "AS c(id, at, provider, quiet) "
+    "WHERE n.id = c.id AND n.status IN ('PENDING', 'QUEUED') AND n.send_started_at IS NULL "
+    "AND (n.next_attempt_at IS NULL OR n.next_attempt_at <= c.at) "
+    "AND n.phone <> '' AND (n.urgent OR NOT c.quiet) RETURNING n.*"
+)
+
+
+async def _claim_batch(connection: Any, claims: list[_Claim]) -> list[Notification | None]:
+    """The common case in one statement for many rows: rows never tried, with a number, sendable.
+
+    Claims them (SENDING) and writes their ledgers at once; None leaves a row to the careful path.
+    A row asked for twice in a batch (two jobs for it) goes to the first asker only.
     """
-    rows = await connections.get("default").execute_query_dict(
-        "UPDATE notification SET status = 'SENDING', send_started_at = $2, "
-        "attempts = attempts + 1, provider = $3, updated_at = $2 "
-        "WHERE id = $1 AND status IN ('PENDING', 'QUEUED') AND send_started_at IS NULL "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= $2) "
-        "AND phone <> '' AND (urgent OR NOT $4) RETURNING *",
-        [notification_id, now, provider, quiet],
-    )
-    return Notification._init_from_db(**rows[0]) if rows else None
+    if len(claims) == 1:
+        c = claims[0]
+        rows = await connection.fetch(CLAIM_ONE, c.notification_id, c.now, c.provider, c.quiet)
+    else:
+        rows = await connection.fetch(
+            CLAIM_MANY,
+            [c.notification_id for c in claims],
+            [c.now for c in claims],
+            [c.provider for c in claims],
+            [c.quiet for c in claims],
+        )
+    claimed = {int(row["id"]): row for row in rows}
+    return [
+        Notification._init_from_db(**row)
+        if (row := claimed.pop(c.notification_id, None)) is not None
+        else None
+        for c in claims
+    ]
+
+
+@dataclass(frozen=True)
+class _Sent:
+    notification_id: int
+    reference: str
+    now: datetime
+
+
+# The provider took the text: for one row ($1 id, $2 reference, $3 now) and for many (arrays).
+SENT_ONE = (
+    "UPDATE notification SET status = 'SENT', provider_ref = $2, sent_at = $3, "
+    "updated_at = $3, error_class = '', last_error = '' WHERE id = $1"
+)
+SENT_MANY = (
+    "UPDATE notification AS n SET status = 'SENT', provider_ref = s.ref, sent_at = s.at, "
+    "updated_at = s.at, error_class = '', last_error = '' "
+    "FROM unnest($1::bigint[], $2::text[], $3::timestamptz[]) AS s(id, ref, at) "
+    "WHERE n.id = s.id"
+)
+
+
+async def _sent_batch(connection: Any, sends: list[_Sent]) -> list[None]:
+    """Record that the provider took these texts, in one statement."""
+    if len(sends) == 1:
+        s = sends[0]
+        await connection.execute(SENT_ONE, s.notification_id, s.reference[:64], s.now)
+    else:
+        await connection.execute(
+            SENT_MANY,
+            [s.notification_id for s in sends],
+            [s.reference[:64] for s in sends],
+            [s.now for s in sends],
+        )
+    return [None] * len(sends)
+
+
+# The two statements of every send, grouped across the sends running at once (see batches).
+_claims = Grouped(_claim_batch)
+_sent = Grouped(_sent_batch)
 
 
 async def _release(notification_id: int, until: datetime, now: datetime, reason: str) -> None:
@@ -279,7 +357,8 @@ async def deliver(
 ) -> NotificationStatus:
     """Send one notification at most once; returns its status afterwards."""
     local = now.astimezone(ZoneInfo(policy.timezone))
-    row = await _claim_fresh(notification_id, provider.name, now, _in_quiet_hours(policy, local))
+    quiet = _in_quiet_hours(policy, local)
+    row = await _claims.run(_Claim(notification_id, provider.name, now, quiet))
     if row is not None:
         wait = await _limits_allow(limiter, policy, row.phone)
         if wait:
@@ -325,14 +404,6 @@ async def deliver(
                 row.error_class = exc.error_class.value
                 await _defer(row, now + timedelta(seconds=delay), now, str(exc), keep_ledger=False)
         return row.status
-    # One UPDATE, atomic by itself: no transaction around it.
-    await _finish(
-        row,
-        NotificationStatus.SENT,
-        now,
-        provider_ref=reference,
-        sent_at=now,
-        error_class="",
-        last_error="",
-    )
-    return row.status
+    # One UPDATE (shared with other sends finishing now), atomic by itself: no transaction.
+    await _sent.run(_Sent(row.id, reference, now))
+    return NotificationStatus.SENT

@@ -53,3 +53,7 @@ class SmsProvider(Protocol):
     async def find(self, key: str, phone: str, sent_on: date) -> str | None:
         """The provider's reference of an earlier send with this key, if it took it."""
         ...
+
+    async def aclose(self) -> None:
+        """Release connections and threads (the worker's shutdown)."""
+        ...

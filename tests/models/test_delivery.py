@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -33,8 +34,8 @@ def fake() -> Iterator[FakeSmsServer]:
 
 
 @pytest.fixture
-def provider(fake: FakeSmsServer) -> AliyunProvider:
-    return AliyunProvider(
+async def provider(fake: FakeSmsServer) -> AsyncIterator[AliyunProvider]:
+    sms = AliyunProvider(
         access_key_id="ak",
         access_key_secret="sk",
         sign_name="济南政务服务",
@@ -42,6 +43,8 @@ def provider(fake: FakeSmsServer) -> AliyunProvider:
         protocol="HTTP",
         timeout_ms=700,
     )
+    yield sms
+    await sms.aclose()
 
 
 @pytest.fixture
@@ -160,6 +163,25 @@ async def test_quiet_hours_hold_non_urgent_texts(
         await text("TICKET_CALLED", "13912345670", urgent=True), provider, limiter, late
     )
     assert urgent.status is NotificationStatus.SENT
+
+
+async def test_sends_running_at_once_share_statements_and_each_text_goes_once(
+    committed: object, fake: FakeSmsServer, provider: Any, limiter: Any
+) -> None:
+    """Claims and outcomes of concurrent sends are written in batches; jobs twice for a row.
+
+    Real commits: each send's careful path takes a connection of its own, as in a worker.
+    """
+    ids = [await text(phone=f"1391234{n:04d}", urgent=True) for n in range(30)]
+    # Every row has two jobs running at once (a re-relayed row whose first job still runs).
+    statuses = await asyncio.gather(
+        *(deliver(i, provider, limiter, POLICY, NOW) for i in [*ids, *ids])
+    )
+    assert statuses.count(NotificationStatus.SENT) >= 30
+    rows = await Notification.filter(id__in=ids).order_by("id")
+    assert {(r.status, r.attempts, r.sent_at) for r in rows} == {(NotificationStatus.SENT, 1, NOW)}
+    assert all(r.provider_ref and r.send_started_at == NOW for r in rows)
+    assert fake.cloud.by_out_id() == {key_of(i): 1 for i in ids}
 
 
 async def test_relay_and_sweeper(db: object) -> None:

@@ -10,6 +10,7 @@ from alibabacloud_dysmsapi20170525.client import Client
 from alibabacloud_tea_openapi import models as openapi
 
 from models.notifications.providers import ErrorClass, OutgoingText, ProviderError, UncertainSend
+from workers.sms import aliyun_http
 
 # The provider's codes, classified (https://help.aliyun.com/document_detail/101346.html).
 THROTTLED = {"isv.BUSINESS_LIMIT_CONTROL", "isv.DAY_LIMIT_CONTROL", "Throttling.User"}
@@ -33,7 +34,11 @@ def classify(code: str) -> ErrorClass:
 
 
 class AliyunProvider:
-    """SendSms with the notification key as OutId; QuerySendDetails to reconcile."""
+    """SendSms with the notification key as OutId; QuerySendDetails to reconcile.
+
+    Calls go through one keep-alive connection pool per provider (see workers.sms.aliyun_http);
+    `aclose()` closes it.
+    """
 
     name = "aliyun"
 
@@ -47,6 +52,7 @@ class AliyunProvider:
         protocol: str = "HTTPS",
         timeout_ms: int = 5000,
         templates: dict[str, str] | None = None,
+        connections: int = 100,
     ) -> None:
         config = openapi.Config(
             access_key_id=access_key_id,
@@ -57,6 +63,8 @@ class AliyunProvider:
             connect_timeout=timeout_ms,
         )
         self.client = Client(config)
+        aliyun_http.install()
+        self.http = aliyun_http.PooledHttp(connections=connections)
         self.sign_name = sign_name
         self.templates = templates or {}
 
@@ -70,7 +78,8 @@ class AliyunProvider:
             out_id=text.key,
         )
         try:
-            response = await self.client.send_sms_async(request)
+            with self.http.active():
+                response = await self.client.send_sms_async(request)
         except Exception as exc:  # the SDK wraps timeouts and transport errors alike
             code = getattr(exc, "code", None)
             if isinstance(code, str) and code:
@@ -91,7 +100,8 @@ class AliyunProvider:
                 page_size=50,
                 current_page=page,
             )
-            response = await self.client.query_send_details_async(request)
+            with self.http.active():
+                response = await self.client.query_send_details_async(request)
             body = response.body
             if body.code != "OK":
                 raise UncertainSend(f"query failed: {body.code}")
@@ -104,3 +114,7 @@ class AliyunProvider:
             if not details or len(details) < 50:
                 return None
             page += 1
+
+    async def aclose(self) -> None:
+        """Close the provider's connections."""
+        await self.http.aclose()

@@ -30,3 +30,6 @@ class LogProvider:
     async def find(self, key: str, phone: str, sent_on: date) -> str | None:
         """Whether this process logged the key."""
         return self.sent.get(key)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""

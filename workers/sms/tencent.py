@@ -240,3 +240,7 @@ class TencentProvider:
             if len(statuses) < PAGE:
                 return None
             offset += PAGE
+
+    async def aclose(self) -> None:
+        """Let the SDK's threads go once their calls end."""
+        self.executor.shutdown(wait=False)
