@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
+from tortoise import connections
 from tortoise.expressions import Q
 
 from models.catalogue.tables import Lane, Window, WindowKind, WindowState
@@ -23,23 +23,37 @@ async def window_in_scope(actor: Actor, window_id: int) -> Window:
     return window
 
 
+# Every active lane with the open windows serving it: general windows serve every lane,
+# dedicated ones the lanes they are linked to (counted in the database, one statement).
+OPEN_WINDOWS_SQL = """
+SELECT l.id AS lane_id,
+       (SELECT count(*) FROM "window" w
+         WHERE w.hall_id = $1 AND w.state = $2 AND w.kind = $3)
+     + (SELECT count(*) FROM window_lane wl JOIN "window" w ON w.id = wl.window_id
+         WHERE wl.lane_id = l.id AND w.state = $2 AND w.kind = $4) AS serving
+FROM lane l WHERE l.hall_id = $1 AND l.is_active
+"""
+WAITING_SQL = (
+    "SELECT lane_id, count(*) AS waiting FROM ticket"
+    " WHERE hall_id = $1 AND business_day = $2 AND status = $3 GROUP BY lane_id"
+)
+
+
 async def open_windows_per_lane(hall_id: int) -> dict[int, int]:
     """How many open windows serve each lane of a hall."""
-    lanes = [lane.id for lane in await Lane.filter(hall_id=hall_id, is_active=True).only("id")]
-    windows = await Window.filter(hall_id=hall_id, state=WindowState.OPEN)
-    general = sum(1 for w in windows if w.kind is WindowKind.GENERAL)
-    dedicated = [w.id for w in windows if w.kind is WindowKind.DEDICATED]
-    pairs = await Window.filter(id__in=dedicated).values_list("id", "lanes__id")
-    counts: Counter[int] = Counter(int(lane_id) for _, lane_id in pairs if lane_id is not None)
-    return {lane_id: general + counts.get(lane_id, 0) for lane_id in lanes}
+    rows = await connections.get("default").execute_query_dict(
+        OPEN_WINDOWS_SQL,
+        [hall_id, WindowState.OPEN.value, WindowKind.GENERAL.value, WindowKind.DEDICATED.value],
+    )
+    return {int(row["lane_id"]): int(row["serving"]) for row in rows}
 
 
 async def waiting_counts(hall_id: int, day: date) -> dict[int, int]:
-    """Waiting tickets per lane today."""
-    rows = await Ticket.filter(
-        hall_id=hall_id, business_day=day, status=TicketStatus.WAITING
-    ).values_list("lane_id", flat=True)
-    return dict(Counter(rows))
+    """Waiting tickets per lane today (counted in the database)."""
+    rows = await connections.get("default").execute_query_dict(
+        WAITING_SQL, [hall_id, day, TicketStatus.WAITING.value]
+    )
+    return {int(row["lane_id"]): int(row["waiting"]) for row in rows}
 
 
 async def ahead_of(ticket: Ticket) -> int:
