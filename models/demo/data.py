@@ -86,7 +86,7 @@ class DemoUser:
 
     username: str
     display_name: str
-    role: Literal["ADMIN", "SUPERVISOR", "CHIEF_REP", "CLERK", "MONITOR"]
+    role: Literal["ADMIN", "SUPERVISOR", "CHIEF_REP", "CLERK", "MONITOR", "HOTLINE"]
     department_code: str | None
     mobile: str
 
