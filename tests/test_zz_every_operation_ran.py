@@ -18,7 +18,12 @@ TESTS = Path(__file__).resolve().parent
 def _whole_suite(config: pytest.Config) -> bool:
     """Whether this run is the default one: every test path, no selection."""
     option = config.option
-    if option.keyword or option.markexpr or getattr(option, "deselect", None) or getattr(option, "lf", False):
+    if (
+        option.keyword
+        or option.markexpr
+        or getattr(option, "deselect", None)
+        or getattr(option, "lf", False)
+    ):
         return False
     paths = {Path(arg.split("::")[0]).resolve() for arg in config.args}
     return paths <= {TESTS, TESTS.parent}
