@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ import jwt
 
 from models.accounts.queries import actor_for
 from models.accounts.tables import User
+from models.apikeys.actions import Grant, grant_for
 from models.common.actor import Actor
 
 ALGORITHM = "HS256"
@@ -23,6 +25,7 @@ class Session:
     actor: Actor
     user: User
     expires_at: datetime
+    api_key: Grant | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class Tokens:
 
     key: str
     ttl: timedelta
+
+    @property
+    def api_key_pepper(self) -> str:
+        """The secret API keys are hashed with (derived from the signing key)."""
+        return hashlib.sha256(f"hall-api-keys:{self.key}".encode()).hexdigest()
 
     def issue(self, user: User, now: datetime) -> tuple[str, datetime]:
         """A token for the user and its expiry."""
@@ -76,6 +84,11 @@ class Tokens:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
+        if token.strip().startswith("hk_"):
+            grant = await grant_for(token.strip(), self.api_key_pepper, datetime.now(UTC))
+            if grant is None:
+                return None
+            return Session(grant.actor, grant.user, grant.expires_at, api_key=grant)
         claims = self._claims(token.strip())
         if claims is None:
             return None

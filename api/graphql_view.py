@@ -142,6 +142,7 @@ class HallGraphQL(GraphQL[Context, None]):
             return False
         context.actor, context.user = session.actor, session.user
         context.token_expires_at = session.expires_at
+        context.api_key = session.api_key
         return True
 
     def encode_json(self, data: object) -> str:

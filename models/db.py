@@ -11,6 +11,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 
 MODEL_MODULES = [
     "models.accounts.tables",
+    "models.apikeys.tables",
+    "models.audit.tables",
     "models.catalogue.tables",
     "models.calendar.tables",
     "models.cases.tables",

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from strawberry.types import Info as StrawberryInfo
 
 from models.accounts.tables import User
+from models.apikeys.actions import Grant
 from models.common.actor import Actor
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
@@ -20,6 +21,11 @@ from schema.loaders import Loaders
 
 class TokenIssuer(Protocol):
     """Signs login tokens (implemented by the API layer, which holds the key)."""
+
+    @property
+    def api_key_pepper(self) -> str:
+        """The secret API keys are hashed with."""
+        ...
 
     def issue(self, user: User, now: datetime) -> tuple[str, datetime]:
         """A token for the user and its expiry."""
@@ -84,6 +90,7 @@ class Context:
     policy: QueryPolicy = DEFAULT_POLICY
     budget: CostBudget | None = None
     token_expires_at: datetime | None = None
+    api_key: Grant | None = None
     revocations: TokenRevocations | None = None
 
     @property

@@ -17,6 +17,7 @@ from schema.extensions import ShapeErrors
 from schema.limits.guard import Guard
 from schema.limits.policy import MAX_TOKENS
 from schema.mutations.alerts import AlertMutation
+from schema.mutations.api_keys import ApiKeyMutation
 from schema.mutations.auth import AuthMutation
 from schema.mutations.calendar import CalendarMutation
 from schema.mutations.case_intake import CaseIntakeMutation
@@ -29,8 +30,10 @@ from schema.mutations.queue import QueueMutation
 from schema.mutations.users import UserMutation
 from schema.mutations.windows import WindowMutation
 from schema.mutations.workorders import WorkOrderMutation
+from schema.queries.access_log import AccessLogQuery
 from schema.queries.accounts import AccountsQuery
 from schema.queries.alerts import AlertQuery
+from schema.queries.api_keys import ApiKeyQuery
 from schema.queries.calendar import CalendarQuery
 from schema.queries.cases import CaseQuery
 from schema.queries.catalogue import CatalogueQuery
@@ -64,6 +67,8 @@ Query = merge_types(
     (
         NodeQuery,
         AccountsQuery,
+        AccessLogQuery,
+        ApiKeyQuery,
         CatalogueQuery,
         CaseQuery,
         QueueQuery,
@@ -82,6 +87,7 @@ Mutation = merge_types(
     "Mutation",
     (
         AuthMutation,
+        ApiKeyMutation,
         HallMutation,
         ItemMutation,
         WindowMutation,

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from tortoise.transactions import in_transaction
 
 from models.alerts.lifecycle import review
+from models.audit.actions import record_access
 from models.calendar.queries import hall_calendar
 from models.cases import journal
 from models.cases.access import (
@@ -352,6 +353,7 @@ async def unmask(actor: Actor, number: str, purpose: str, now: datetime) -> tupl
     async with in_transaction():
         case, halls = await case_for(actor, number, for_update=True)
         require_unmask(actor, halls)
+        fields = ["applicant_name", "applicant_id_number", "applicant_phone"]
         await journal.record(
             case,
             EventKind.UNMASKED,
@@ -359,7 +361,16 @@ async def unmask(actor: Actor, number: str, purpose: str, now: datetime) -> tupl
             now,
             from_status=case.status,
             remark=purpose,
-            data={"fields": ["applicant_name", "applicant_id_number", "applicant_phone"]},
+            data={"fields": fields},
+        )
+        # The tamper-evident log auditors read (models/audit), in the same transaction.
+        await record_access(
+            actor,
+            now,
+            hall_path=halls.receiving_path,
+            subject=f"case:{case.number}",
+            fields_seen=fields,
+            purpose=purpose,
         )
     return case, halls
 

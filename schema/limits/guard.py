@@ -25,6 +25,8 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.graphql import OperationType
 
+from models.apikeys.actions import Grant
+from models.common.limits import RateLimiter
 from schema.limits.budget import CostBudget
 from schema.limits.cost import PageTooLarge, operation_cost
 from schema.limits.nesting import nesting_errors
@@ -38,6 +40,7 @@ from schema.limits.policy import (
     TOO_MANY_TOKENS,
     QueryPolicy,
 )
+from schema.limits.scopes import scope_errors
 from schema.limits.tokens import more_tokens_than
 
 # strawberry adds these to the spec rules in its own validation step, which this one replaces.
@@ -115,7 +118,10 @@ def policy_of(context: Any) -> QueryPolicy:
 
 
 def caller_of(context: Any) -> str:
-    """Whose budget a request spends: the account, else the client address."""
+    """Whose budget a request spends: the API key, the account, else the client address."""
+    grant = getattr(context, "api_key", None)
+    if grant is not None:
+        return f"key:{grant.key_id}"
     actor = getattr(context, "actor", None)
     if actor is not None:
         return f"user:{actor.user_id}"
@@ -215,6 +221,11 @@ class Guard(SchemaExtension):
                     },
                 )
             ]
+        grant = getattr(context.context, "api_key", None)
+        if grant is not None:
+            refused = await self._check_key(grant)
+            if refused:
+                return refused
         budget: CostBudget | None = getattr(context.context, "budget", None)
         if budget is None:
             return []
@@ -226,16 +237,33 @@ class Guard(SchemaExtension):
         }
         if spent.allowed:
             return []
-        response = getattr(context.context, "response", None)
+        return [self._throttled(f"查询配额已用完，请 {spent.reset_in} 秒后再试", spent.reset_in)]
+
+    async def _check_key(self, grant: Grant) -> list[GraphQLError]:
+        """An API key's scopes, then its requests per minute."""
+        context = self.execution_context
+        assert context.graphql_document is not None  # noqa: S101
+        refused = scope_errors(context.graphql_document, context.operation_name, grant.scopes)
+        if refused:
+            return refused
+        limiter: RateLimiter | None = getattr(context.context, "limiter", None)
+        if limiter is None:
+            return []
+        decision = await limiter.hit(f"apikey:{grant.key_id}", grant.per_minute, 60)
+        if decision.allowed:
+            return []
+        message = (
+            f"该API密钥每分钟最多 {grant.per_minute} 次请求，请 {decision.retry_after} 秒后再试"
+        )
+        return [self._throttled(message, decision.retry_after)]
+
+    def _throttled(self, message: str, retry_after: int) -> GraphQLError:
+        """THROTTLED, with HTTP 429 and Retry-After when the request came over HTTP."""
+        response = getattr(self.execution_context.context, "response", None)
         if isinstance(response, Response):
             response.status_code = 429
-            response.headers["Retry-After"] = str(spent.reset_in)
-        return [
-            GraphQLError(
-                f"查询配额已用完，请 {spent.reset_in} 秒后再试",
-                extensions={"code": THROTTLED, "retryAfter": spent.reset_in},
-            )
-        ]
+            response.headers["Retry-After"] = str(retry_after)
+        return GraphQLError(message, extensions={"code": THROTTLED, "retryAfter": retry_after})
 
     def get_results(self) -> dict[str, Any]:
         """`extensions.cost` once the cost is known; never on subscription events.

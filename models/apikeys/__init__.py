@@ -1,0 +1,1 @@
+"""Third-party API keys: scoped, hall-bound, rate-limited, expiring, stored hashed."""

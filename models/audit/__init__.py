@@ -1,0 +1,1 @@
+"""The access log: who saw unmasked personal data, when and why; append-only and hash-chained."""
