@@ -1,9 +1,18 @@
-"""What POST/GET /graphql refuses before strawberry sees it, as GraphQL-shaped JSON with stable codes."""
+"""What POST/GET /graphql refuses before strawberry sees it, as GraphQL-shaped JSON with stable codes.
+
+Token floods are refused here too, with the schema's own TOO_MANY_TOKENS error: other readers of
+the body (the board snapshots) would otherwise parse them first.
+"""
 
 from __future__ import annotations
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+
+from schema.limits.guard import too_many_tokens
+from schema.limits.policy import MAX_TOKENS
+from schema.limits.tokens import more_tokens_than
 
 METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
@@ -46,6 +55,19 @@ async def read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def _token_flood(body: bytes) -> JSONResponse | None:
+    """A token flood refused here, before anything parses it (the schema would refuse it too)."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None  # strawberry reports it
+    query = data.get("query") if isinstance(data, dict) else None
+    if not isinstance(query, str) or not more_tokens_than(query, MAX_TOKENS):
+        return None
+    error = too_many_tokens()
+    return JSONResponse({"data": None, "errors": [error.formatted]})
+
+
 async def gate(request: Request, *, allow_get: bool, max_body_bytes: int) -> JSONResponse | None:
     """A refusal for a request strawberry must not run, else None (the body is read and kept)."""
     if request.method == "GET" and not allow_get:
@@ -62,5 +84,8 @@ async def gate(request: Request, *, allow_get: bool, max_body_bytes: int) -> JSO
         return refusal(413, REQUEST_TOO_LARGE, f"请求体超过 {max_body_bytes} 字节")
     if body.lstrip()[:1] == b"[":
         return refusal(400, BATCHING_NOT_SUPPORTED, "不支持批量请求：每个请求只发送一个操作")
+    flood = _token_flood(body)
+    if flood is not None:
+        return flood
     request._body = body  # starlette's Request.body() returns what was read here
     return None
