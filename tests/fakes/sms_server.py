@@ -367,12 +367,20 @@ def _handler(cloud: FakeSmsCloud) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    """A listen backlog like a real endpoint's: socketserver's default of 5 drops connections
+    when dozens of sends connect at once, which the client sees as connect timeouts."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class FakeSmsServer:
     """The fake cloud served from a thread on 127.0.0.1."""
 
     def __init__(self, port: int = 0) -> None:
         self.cloud = FakeSmsCloud()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self.cloud))
+        self.httpd = _Server(("127.0.0.1", port), _handler(self.cloud))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property

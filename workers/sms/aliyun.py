@@ -22,6 +22,16 @@ INVALID_NUMBER = {
 RETRYABLE_PREFIXES = ("isp.", "ServiceUnavailable", "InternalError")
 
 
+def _cause(exc: BaseException) -> str:
+    """The SDK's wrapper and what it wraps (e.g. a timeout or a dropped connection), for the log."""
+    names = [type(exc).__name__]
+    inner = getattr(exc, "inner_exception", None) or exc.__cause__ or exc.__context__
+    while isinstance(inner, BaseException) and len(names) < 4:
+        names.append(f"{type(inner).__name__}({str(inner)[:80]})")
+        inner = getattr(inner, "inner_exception", None) or inner.__cause__ or inner.__context__
+    return " <- ".join(names)
+
+
 def classify(code: str) -> ErrorClass:
     """How to treat a provider code."""
     if code in THROTTLED:
@@ -84,7 +94,7 @@ class AliyunProvider:
             code = getattr(exc, "code", None)
             if isinstance(code, str) and code:
                 raise ProviderError(classify(code), code, str(getattr(exc, "message", ""))) from exc
-            raise UncertainSend(type(exc).__name__) from exc
+            raise UncertainSend(_cause(exc)) from exc
         body = response.body
         if body.code != "OK":
             raise ProviderError(classify(body.code or ""), body.code or "", body.message or "")
