@@ -24,6 +24,7 @@ from models.accounts.tokens import token_versions
 log = structlog.get_logger(__name__)
 
 CHANNEL = "hall:tokens:revoked"
+POLL_SECONDS = 1.0
 TOKEN_EXPIRED = "TOKEN_EXPIRED"  # noqa: S105  (a close reason, not a secret)
 TOKEN_REVOKED = "TOKEN_REVOKED"  # noqa: S105
 # graphql-transport-ws's "Unauthorized": the client should log in again.
@@ -129,13 +130,17 @@ class SocketSessions:
         while True:
             try:
                 async with pubsub:
-                    async for message in pubsub.listen():
-                        if message.get("type") != "message":
+                    while True:
+                        # Polled with a timeout below the client's socket timeout: a blocking
+                        # read on a quiet channel would time out and drop the subscription.
+                        message = await pubsub.get_message(
+                            ignore_subscribe_messages=True, timeout=POLL_SECONDS
+                        )
+                        if message is None or message.get("type") != "message":
                             continue
                         user, _, version = bytes(message["data"]).decode().partition(":")
                         if user.isdigit() and version.isdigit():
                             await self.close_older(int(user), int(version))
-                return
             except asyncio.CancelledError:
                 raise
             except Exception:
