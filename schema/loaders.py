@@ -34,6 +34,19 @@ from models.catalogue.tables import (
     ServiceItemVersion,
     Window,
 )
+from models.evaluations.queries import (
+    appeals_by_evaluation,
+    evaluations_by_ids,
+    history_by_rectification,
+    rectifications_by_evaluation,
+    rectifications_by_ids,
+)
+from models.evaluations.tables import (
+    Evaluation,
+    EvaluationAppeal,
+    Rectification,
+    RectificationEvent,
+)
 
 
 class Loaders:
@@ -59,6 +72,19 @@ class Loaders:
             load_fn=subtasks_by_case_ids
         )
         self.case_pauses: DataLoader[int, list[CasePause]] = DataLoader(load_fn=pauses_by_case_ids)
+        self.evaluation: DataLoader[int, Evaluation | None] = DataLoader(load_fn=evaluations_by_ids)
+        self.rectification: DataLoader[int, Rectification | None] = DataLoader(
+            load_fn=rectifications_by_ids
+        )
+        self.evaluation_rectification: DataLoader[int, Rectification | None] = DataLoader(
+            load_fn=rectifications_by_evaluation
+        )
+        self.evaluation_appeal: DataLoader[int, EvaluationAppeal | None] = DataLoader(
+            load_fn=appeals_by_evaluation
+        )
+        self.rectification_history: DataLoader[int, list[RectificationEvent]] = DataLoader(
+            load_fn=history_by_rectification
+        )
 
 
 K = TypeVar("K", bound=Hashable)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
 from strawberry import relay
 from strawberry.types.nodes import SelectedField
+from tortoise.queryset import QuerySet
 
 from models.common.errors import InvalidInput
 from models.common.pages import Page
@@ -119,3 +120,13 @@ def decode_optional_id(value: relay.GlobalID | None, type_name: str, field: Fiel
 def decode_ids(values: list[relay.GlobalID], type_name: str, field: str) -> tuple[int, ...]:
     """Decode a list of global IDs of one type."""
     return tuple(decode_id(v, type_name, (field, i)) for i, v in enumerate(values))
+
+
+async def nodes_from(
+    query: QuerySet[Any], node_ids: Iterable[str], convert: Callable[[Any], NodeT]
+) -> list[NodeT | None]:
+    """`node(id)` for one type: the rows of `query` (the caller's scope) in the ids' order."""
+    wanted = list(node_ids)
+    keys = [int(i) for i in wanted if i.isdigit()]
+    rows = {row.pk: row for row in await query.filter(id__in=keys)}
+    return [convert(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in wanted]

@@ -34,21 +34,34 @@ class Progress:
     missing_materials: tuple[str, ...]
 
 
-async def lookup(
-    limiter: RateLimiter, *, client: str, number: str, verification: str
-) -> Progress | None:
-    """The progress of a case, or None when the number or the verification is wrong."""
+async def verified_case(
+    limiter: RateLimiter, purpose: str, *, client: str, number: str, verification: str
+) -> Case | None:
+    """The case whose applicant's phone ends with `verification`, or None; counted per client
+    address and, for failures, per case number, so that neither can be enumerated."""
     number = number.strip()[:40]
-    decision = await limiter.hit(f"progress:client:{client}", CLIENT_LIMIT, CLIENT_WINDOW)
+    decision = await limiter.hit(f"{purpose}:client:{client}", CLIENT_LIMIT, CLIENT_WINDOW)
     if not decision.allowed:
         raise ProgressLookupThrottled(decision.retry_after)
-    failures_key = f"progress:fail:{number}"
+    failures_key = f"{purpose}:fail:{number}"
     locked = await limiter.peek(failures_key, NUMBER_FAILURES)
     if not locked.allowed:
         raise ProgressLookupThrottled(locked.retry_after)
     case = await Case.get_or_none(number=number)
     if case is None or not phone_tail_matches(case.applicant_phone, verification.strip()):
         await limiter.hit(failures_key, NUMBER_FAILURES, NUMBER_WINDOW)
+        return None
+    return case
+
+
+async def lookup(
+    limiter: RateLimiter, *, client: str, number: str, verification: str
+) -> Progress | None:
+    """The progress of a case, or None when the number or the verification is wrong."""
+    case = await verified_case(
+        limiter, "progress", client=client, number=number, verification=verification
+    )
+    if case is None:
         return None
     hall = await Hall.get(id=case.hall_id)
     item = await ServiceItem.get(id=case.item_id).only("name")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role, User
 from models.calendar.queries import hall_calendar
+from models.calendar.rules import CountUnit, count_days
 from models.cases.deadlines import latest_local_date, local_date
 from models.cases.tables import AlertLevel, Case
 from models.catalogue.tables import Department, Hall, ServiceItem
@@ -83,11 +84,7 @@ async def _text_chiefs(rectification: Rectification, hall: Hall, now: datetime) 
         users = await User.filter(is_active=True, role=Role.SUPERVISOR, hall_id=hall.id)
     calendar = await hall_calendar(hall)
     today = local_date(now, hall.timezone)
-    overdue = sum(
-        1
-        for n in range(1, (today - rectification.due_on).days + 1)
-        if calendar.is_working(rectification.due_on + timedelta(days=n))
-    )
+    overdue = count_days(calendar, rectification.due_on, today, CountUnit.WORKING)
     params: dict[str, object] = {
         "number": case.number if case else f"评价{evaluation.id}",
         "item": f"差评整改：{item.name}" if item else "差评整改",

@@ -142,6 +142,18 @@ async def rectifications_visible(
     return query
 
 
+async def evaluations_by_ids(ids: Sequence[int]) -> list[Evaluation | None]:
+    """Ratings in key order (for loaders)."""
+    rows = {e.id: e for e in await Evaluation.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def rectifications_by_ids(ids: Sequence[int]) -> list[Rectification | None]:
+    """Rectifications in key order (for loaders)."""
+    rows = {r.id: r for r in await Rectification.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
 async def rectifications_by_evaluation(ids: Sequence[int]) -> list[Rectification | None]:
     """Each rating's rectification (None for good ratings), in key order (for loaders)."""
     rows = {r.evaluation_id: r for r in await Rectification.filter(evaluation_id__in=list(ids))}

@@ -17,9 +17,9 @@ from tortoise.transactions import in_transaction
 from models.accounts.tables import Role
 from models.cases.access import sees_case
 from models.cases.deadlines import local_date
-from models.cases.errors import CaseNotFound, ProgressLookupThrottled
+from models.cases.errors import CaseNotFound
+from models.cases.progress import verified_case
 from models.cases.queries import halls_of
-from models.cases.rules import phone_tail_matches
 from models.cases.tables import Case, CaseStatus
 from models.catalogue.tables import Hall, ServiceItem, Window
 from models.common.actor import WINDOW_ROLES, Actor
@@ -37,9 +37,6 @@ from models.queue.tables import Ticket, TicketStatus
 FINISHED = frozenset(
     {CaseStatus.COMPLETED, CaseStatus.DELIVERED, CaseStatus.REJECTED, CaseStatus.FORWARDED}
 )
-# The web/app form: attempts per client address, and failed checks per case number.
-CLIENT_LIMIT, CLIENT_WINDOW = 30, 600
-NUMBER_FAILURES, NUMBER_WINDOW = 5, 3600
 CALL_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 
 
@@ -164,17 +161,14 @@ async def _remote_subject(
 
 
 async def _online_check(limiter: RateLimiter, client: str, rating: Rating) -> None:
-    number = (rating.case_number or "").strip()[:40]
-    decision = await limiter.hit(f"rate:client:{client}", CLIENT_LIMIT, CLIENT_WINDOW)
-    if not decision.allowed:
-        raise ProgressLookupThrottled(decision.retry_after)
-    failures = f"rate:fail:{number}"
-    locked = await limiter.peek(failures, NUMBER_FAILURES)
-    if not locked.allowed:
-        raise ProgressLookupThrottled(locked.retry_after)
-    case = await Case.get_or_none(number=number)
-    if case is None or not phone_tail_matches(case.applicant_phone, rating.verification.strip()):
-        await limiter.hit(failures, NUMBER_FAILURES, NUMBER_WINDOW)
+    case = await verified_case(
+        limiter,
+        "rate",
+        client=client,
+        number=rating.case_number or "",
+        verification=rating.verification,
+    )
+    if case is None:
         # One answer for a wrong number and a wrong phone tail: nothing to enumerate.
         raise InvalidInput.single("verification", "MISMATCH", "办件编号或手机尾号不正确")
 

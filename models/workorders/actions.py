@@ -240,6 +240,16 @@ async def _start_clock(order: WorkOrder, hall: Hall, start_days: int | None, now
     order.reported_at = None
 
 
+async def _send_back(order: WorkOrder, hall: Hall, days: int, now: datetime) -> None:
+    """Rework (重办): the same department, signed again, a fresh clock of `days` from today."""
+    order.reworks += 1
+    order.extension_days = 0
+    order.dispatched_on = local_date(now, hall.timezone)
+    order.signed_at = order.replied_at = order.replied_on = None
+    order.on_time = None
+    await _start_clock(order, hall, days, now)
+
+
 async def dispatch(  # noqa: PLR0917  (the dispatch form's fields)
     actor: Actor,
     number: str,
@@ -416,12 +426,7 @@ async def callback(
         await record(order, Step.CALLBACK.value, actor, now, previous, note, data)
         if satisfaction is Satisfaction.UNSATISFIED and order.reworks < policy.max_reworks:
             order.status = next_status(Step.REWORK, order.status)
-            order.reworks += 1
-            order.extension_days = 0
-            order.dispatched_on = local_date(now, hall.timezone)
-            order.signed_at = order.replied_at = order.replied_on = None
-            order.on_time = None
-            await _start_clock(order, hall, policy.rework_days, now)
+            await _send_back(order, hall, policy.rework_days, now)
             await record(
                 order, Step.REWORK.value, actor, now, previous, note, {"due_on": str(order.due_on)}
             )
@@ -449,14 +454,9 @@ async def reopen(actor: Actor, number: str, reason: str, now: datetime) -> WorkO
                 "工单没有承办部门", code="NO_DEPARTMENT", current_state=previous.value
             )
         policy = await policy_for(hall.id)
-        order.reworks += 1
-        order.extension_days = 0
-        order.dispatched_on = local_date(now, hall.timezone)
-        order.signed_at = order.replied_at = order.replied_on = None
         order.closed_at = order.closed_on = None
-        order.on_time = None
         order.satisfaction = None  # type: ignore[assignment]
-        await _start_clock(order, hall, policy.rework_days, now)
+        await _send_back(order, hall, policy.rework_days, now)
         await record(
             order, Step.REOPEN.value, actor, now, previous, reason, {"due_on": str(order.due_on)}
         )

@@ -10,11 +10,11 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from models.catalogue.tables import Window as WindowRow
 from models.evaluations import queries, tables
 from models.evaluations.rules import GRADE_LABELS, Policy
 from schema.context import Info
 from schema.permissions import require_actor
+from schema.relay import nodes_from
 from schema.types.accounts import User
 from schema.types.cases import AlertLevel, Case
 from schema.types.catalogue import Department, Hall, ServiceItem, Window
@@ -180,13 +180,8 @@ class Evaluation(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """Ratings by id within the caller's scope."""
-        actor = require_actor(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        visible = await queries.evaluations_visible(actor, queries.EvaluationFilter())
-        rows = {r.id: r for r in await visible.filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
-        ]
+        visible = await queries.evaluations_visible(require_actor(info), queries.EvaluationFilter())
+        return await nodes_from(visible, node_ids, cls.from_row)
 
     @strawberry.field(description="The hall it was given at.")
     async def hall(self, info: Info) -> Hall:
@@ -208,7 +203,7 @@ class Evaluation(relay.Node):
         """The window."""
         if self.row.window_id is None:
             return None
-        row = await WindowRow.get_or_none(id=self.row.window_id)
+        row = await info.context.loaders.window.load(self.row.window_id)
         return Window.from_row(row) if row else None
 
     @strawberry.field(description="The staff member who served, when known.")
@@ -244,14 +239,14 @@ class Evaluation(relay.Node):
     @strawberry.field(description="The rectification a bad rating opened; null for good ones.")
     async def rectification(self, info: Info) -> Rectification | None:
         """The rectification."""
-        rows = await queries.rectifications_by_evaluation([self.row.id])
-        return Rectification.from_row(rows[0]) if rows[0] else None
+        row = await info.context.loaders.evaluation_rectification.load(self.row.id)
+        return Rectification.from_row(row) if row else None
 
     @strawberry.field(description="The department's appeal against this rating, if any.")
     async def appeal(self, info: Info) -> EvaluationAppeal | None:
         """The appeal."""
-        rows = await queries.appeals_by_evaluation([self.row.id])
-        return EvaluationAppeal.from_row(rows[0]) if rows[0] else None
+        row = await info.context.loaders.evaluation_appeal.load(self.row.id)
+        return EvaluationAppeal.from_row(row) if row else None
 
 
 @strawberry.type(description="One step of a rectification's history.")
@@ -315,18 +310,17 @@ class Rectification(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """Rectifications by id within the caller's scope."""
-        actor = require_actor(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        visible = await queries.rectifications_visible(actor, queries.RectificationFilter())
-        rows = {r.id: r for r in await visible.filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
-        ]
+        visible = await queries.rectifications_visible(
+            require_actor(info), queries.RectificationFilter()
+        )
+        return await nodes_from(visible, node_ids, cls.from_row)
 
     @strawberry.field(description="The bad rating it answers.")
     async def evaluation(self, info: Info) -> Evaluation:
         """The rating."""
-        return Evaluation.from_row(await tables.Evaluation.get(id=self.row.evaluation_id))
+        row = await info.context.loaders.evaluation.load(self.row.evaluation_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return Evaluation.from_row(row)
 
     @strawberry.field(description="The department that must rectify; null for hall-level service.")
     async def department(self, info: Info) -> Department | None:
@@ -339,7 +333,7 @@ class Rectification(relay.Node):
     @strawberry.field(description="Every step so far, oldest first.")
     async def history(self, info: Info) -> list[RectificationStep]:
         """The history."""
-        steps = (await queries.history_by_rectification([self.row.id]))[0]
+        steps = await info.context.loaders.rectification_history.load(self.row.id)
         return [
             RectificationStep(
                 kind=s.kind,
@@ -382,18 +376,15 @@ class EvaluationAppeal(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """Appeals by id within the caller's scope."""
-        actor = require_actor(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        visible = await queries.appeals_visible(actor, queries.AppealFilter())
-        rows = {r.id: r for r in await visible.filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
-        ]
+        visible = await queries.appeals_visible(require_actor(info), queries.AppealFilter())
+        return await nodes_from(visible, node_ids, cls.from_row)
 
     @strawberry.field(description="The rating appealed against.")
     async def evaluation(self, info: Info) -> Evaluation:
         """The rating."""
-        return Evaluation.from_row(await tables.Evaluation.get(id=self.row.evaluation_id))
+        row = await info.context.loaders.evaluation.load(self.row.evaluation_id)
+        assert row is not None  # noqa: S101  (foreign key)
+        return Evaluation.from_row(row)
 
     @strawberry.field(description="Who filed it.")
     async def filed_by(self, info: Info) -> User | None:
@@ -434,13 +425,8 @@ class FollowUp(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """Tasks by id within the caller's scope."""
-        actor = require_actor(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        visible = await queries.follow_ups_visible(actor, queries.FollowUpFilter())
-        rows = {r.id: r for r in await visible.filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
-        ]
+        visible = await queries.follow_ups_visible(require_actor(info), queries.FollowUpFilter())
+        return await nodes_from(visible, node_ids, cls.from_row)
 
     @strawberry.field(
         description="The case to call about (applicant masked; unmask it with caseUnmask to dial)."
@@ -457,7 +443,8 @@ class FollowUp(relay.Node):
         """The rectification."""
         if self.row.rectification_id is None:
             return None
-        return Rectification.from_row(await tables.Rectification.get(id=self.row.rectification_id))
+        row = await info.context.loaders.rectification.load(self.row.rectification_id)
+        return Rectification.from_row(row) if row else None
 
 
 @strawberry.type(description="A hall's evaluation rules, one version of them.")

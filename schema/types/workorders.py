@@ -17,6 +17,7 @@ from schema.context import Info
 from schema.enums import described_enum
 from schema.naming import camel
 from schema.permissions import require_actor
+from schema.relay import nodes_from
 from schema.types.cases import AlertLevel
 from schema.types.catalogue import Department, Hall
 from schema.types.masking import mask_mobile, mask_name
@@ -196,13 +197,8 @@ class WorkOrder(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         """Orders by id within the caller's scope."""
-        actor = require_actor(info)
-        ids = [int(i) for i in node_ids if i.isdigit()]
-        visible_rows = await queries.orders_visible(actor, queries.WorkOrderFilter())
-        rows = {r.id: r for r in await visible_rows.filter(id__in=ids)}
-        return [
-            cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
-        ]
+        visible = await queries.orders_visible(require_actor(info), queries.WorkOrderFilter())
+        return await nodes_from(visible, node_ids, cls.from_row)
 
     @strawberry.field(description="The caller's name, masked (张*).")
     def caller_name(self) -> str:
