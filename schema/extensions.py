@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 import structlog
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, VariableDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from models.common.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -36,6 +36,14 @@ def shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(error, GraphQLSyntaxError):
         return syntax_error(error)
+    if error.path is None and error.nodes and isinstance(error.nodes[0], VariableDefinitionNode):
+        # graphql-core refusing a variable's value (missing, wrong type, a scalar that does not
+        # parse): the client's input, whatever exception the coercion wrapped.
+        return GraphQLError(
+            error.message,
+            nodes=error.nodes,
+            extensions={"code": BAD_USER_INPUT, "reason": "INVALID_VARIABLE"},
+        )
     if original is None or (isinstance(original, GraphQLError) and original.extensions):
         if original is None and not (error.extensions or {}).get("code"):
             # Validation errors from graphql-core: keep the message, add a code.

@@ -1,0 +1,38 @@
+"""Errors as clients see them: a bad variable value is the client's input, never INTERNAL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from schema.context import Context
+from schema.schema import schema
+
+HALL = "query Hall($c: String!) { hall(code: $c) { name } }"
+CASES = "query Cases($first: Int, $filter: CaseFilter) { cases(first: $first, filter: $filter) { totalCount } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (HALL, None),  # a required variable not sent
+        (HALL, {"c": None}),
+        (HALL, {"c": 5}),
+        (HALL, {"c": ["JN"]}),
+        (CASES, {"first": "x"}),
+        (CASES, {"first": 1.5}),
+        (CASES, {"filter": {"dueBefore": "not-a-date"}}),
+        (CASES, {"filter": {"nope": 1}}),
+        (CASES, {"filter": "JN"}),
+    ],
+)
+async def test_bad_variable_values_are_bad_user_input(
+    db: Any, query: str, variables: dict[str, Any] | None
+) -> None:
+    result = await schema.execute(query, variable_values=variables, context_value=Context())
+    assert result.data is None
+    error = (result.errors or [])[0]
+    assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
+    assert (error.extensions or {})["reason"] == "INVALID_VARIABLE"
+    assert "$" in error.message  # names the variable
