@@ -59,6 +59,7 @@ async def create_key(
             hall_id=hall_id,
             per_minute=draft.per_minute,
             expires_at=draft.expires_at,
+            trusted_documents_only=draft.trusted_documents_only,
             created_by_id=actor.user_id,
             created_at=now,
         )
@@ -90,6 +91,7 @@ class Grant:
     scopes: frozenset[str]
     per_minute: int
     expires_at: datetime
+    trusted_documents_only: bool = False
 
 
 async def grant_for(text: str, pepper: str, now: datetime) -> Grant | None:
@@ -122,6 +124,7 @@ async def grant_for(text: str, pepper: str, now: datetime) -> Grant | None:
         scopes=frozenset(row.scopes),
         per_minute=row.per_minute,
         expires_at=row.expires_at,
+        trusted_documents_only=row.trusted_documents_only,
     )
 
 

@@ -57,6 +57,7 @@ class KeyDraft:
     scopes: tuple[str, ...]
     per_minute: int
     expires_at: datetime
+    trusted_documents_only: bool = False
 
 
 def check_key(draft: KeyDraft, known_scopes: Iterable[str], now: datetime) -> None:

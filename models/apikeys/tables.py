@@ -32,6 +32,8 @@ class ApiKey(Model):
     )
     hall_id: int | None
     per_minute = fields.IntField()
+    # Only registered documents (by id or identical text); free text is refused.
+    trusted_documents_only = fields.BooleanField(db_default=False, default=False)
     expires_at = fields.DatetimeField()
     created_by_id = fields.IntField()
     created_at = fields.DatetimeField()

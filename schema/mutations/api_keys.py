@@ -35,6 +35,13 @@ class ApiKeyCreateInput:
     )
     per_minute: int = strawberry.field(default=60, description="Requests per minute, 1-6000.")
     expires_at: datetime = strawberry.field(description="When it stops working (within a year).")
+    trusted_documents_only: bool = strawberry.field(
+        default=False,
+        description=(
+            "Accept only registered documents from this key (sent by `documentId`, or as their "
+            "exact registered text); free text is refused with TRUSTED_DOCUMENTS_ONLY."
+        ),
+    )
 
 
 @strawberry.type(description="The key was created. Its text is shown here once and never again.")
@@ -104,6 +111,7 @@ class ApiKeyMutation:
                 scopes=tuple(input.scopes),
                 per_minute=input.per_minute,
                 expires_at=input.expires_at,
+                trusted_documents_only=input.trusted_documents_only,
             ),
             known_scopes=root_field_names(info.schema._schema),
             pepper=context.tokens.api_key_pepper,

@@ -27,6 +27,9 @@ class ApiKey:
     )
     per_minute: int = strawberry.field(description="Requests it may make per minute.")
     expires_at: datetime = strawberry.field(description="When it stops working.")
+    trusted_documents_only: bool = strawberry.field(
+        description="Whether it may send registered documents only (no free text)."
+    )
     created_at: datetime = strawberry.field(description="When it was created.")
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
 
@@ -41,6 +44,7 @@ class ApiKey:
             hall_code=hall_code,
             per_minute=row.per_minute,
             expires_at=row.expires_at,
+            trusted_documents_only=row.trusted_documents_only,
             created_at=row.created_at,
             revoked_at=row.revoked_at,
         )
