@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+from api import trusted_documents
 from api.alert_feed import PostgresAlertFeed
 from api.auth import Tokens
 from api.board_log import RedisEventLog
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_cost=settings.max_query_cost,
             introspection=settings.introspection_allowed,
             suggestions=settings.env is not Environment.PROD,
+            trusted_documents_only=settings.trusted_documents_only,
         ),
         allowed_origins=settings.origins,
         max_body_bytes=settings.max_body_bytes,
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         init_timeout_seconds=settings.ws_init_timeout_seconds,
         max_subscriptions=settings.ws_max_subscriptions,
     )
+    # Registered documents: parsed and validated once, here, against the live schema.
+    trusted_documents.install(schema._schema, graphql.policy)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -11,7 +11,11 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from api.trusted_documents import page_ids
+
 PAGE = Path(__file__).parent / "static" / "board.html"
+# Its registered operations (static/board.graphql); the page sends their ids.
+OPERATIONS = ("BoardPageLogin", "BoardPageHall", "BoardPageSnapshot", "BoardPageEvents")
 HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 # The page talks only to this origin; no inline handlers outside its own script.
 SECURITY_HEADERS = {
@@ -35,5 +39,10 @@ async def board_page(request: Request) -> Response:
     code = request.path_params["hall_code"]
     if not HALL_CODE.fullmatch(code):
         return Response("unknown hall", status_code=404, media_type="text/plain")
-    page = _template().replace("__HALL_CODE_JSON__", html.escape(json.dumps(code), quote=True))
+    documents = json.dumps(page_ids(*OPERATIONS))
+    page = (
+        _template()
+        .replace("__HALL_CODE_JSON__", html.escape(json.dumps(code), quote=True))
+        .replace("__DOCUMENTS_JSON__", html.escape(documents, quote=True))
+    )
     return HTMLResponse(page, headers=SECURITY_HEADERS)

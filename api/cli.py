@@ -40,6 +40,7 @@ app.command()(generate)
 console = Console(stderr=True)
 
 SNAPSHOT = Path("frontend-contract/schema.graphql")
+DOCUMENTS = Path("frontend-contract/trusted-documents.json")
 
 
 def _settings() -> Settings:
@@ -399,6 +400,26 @@ def schema_export(
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(sdl, encoding="utf-8")
+    console.print(f"wrote {path}")
+
+
+@schema_app.command("documents")
+def schema_documents(
+    check: Annotated[bool, typer.Option("--check", help="Fail if the manifest differs.")] = False,
+    path: Annotated[Path, typer.Option(help="Manifest file.")] = DOCUMENTS,
+) -> None:
+    """Write the trusted-documents manifest (ids of the registered operations), or --check it."""
+    from api.trusted_documents import manifest_text, registry  # noqa: PLC0415
+
+    text = manifest_text(registry())
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            console.print(f"[red]{path} is out of date: run `hall schema documents`[/]")
+            raise typer.Exit(1)
+        console.print(f"[green]{path} is up to date[/]")
+        return
+    path.write_text(text, encoding="utf-8")
     console.print(f"wrote {path}")
 
 

@@ -24,6 +24,7 @@ from api.http_gate import gate, strawberry_refusal
 from api.screen_socket import ScreenSocketHandler, SocketLimits
 from api.session_socket import SessionSocketHandler
 from api.socket_sessions import SocketSessions
+from api.trusted_documents import lift_http
 from models.common.limits import RateLimiter
 from models.queue.board import EventLog
 from schema.context import AlertFeed, CaseFeed, Context, JobQueue
@@ -88,6 +89,8 @@ class HallGraphQL(GraphQL[Context, None]):
         response: Response | None = await gate(
             request, allow_get=self.dev, max_body_bytes=self.max_body_bytes
         )
+        if response is None:
+            response = lift_http(request)  # a document sent by id: its registered text
         if response is None:
             try:
                 response = cast("Response", await self.run(request))

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from api.board_page import SECURITY_HEADERS
+from api.trusted_documents import page_ids
 
 PAGE = Path(__file__).parent / "static" / "rate.html"
 CASE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,40}")
@@ -27,5 +28,10 @@ async def rating_page(request: Request) -> Response:
     number = request.path_params["case_number"]
     if not CASE_NUMBER.fullmatch(number):
         return Response("unknown case", status_code=404, media_type="text/plain")
-    page = _template().replace("__CASE_NUMBER_JSON__", html.escape(json.dumps(number), quote=False))
+    submit = json.dumps(page_ids("RatingPageSubmit").get("RatingPageSubmit"))
+    page = (
+        _template()
+        .replace("__CASE_NUMBER_JSON__", html.escape(json.dumps(number), quote=False))
+        .replace("__SUBMIT_ID_JSON__", submit)
+    )
     return HTMLResponse(page, headers=SECURITY_HEADERS)

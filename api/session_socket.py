@@ -18,9 +18,11 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
     Message,
+    SubscribeMessage,
 )
 
 from api.socket_sessions import CLOSE_CODE, TOKEN_EXPIRED, SocketSession
+from api.trusted_documents import lift_subscribe
 from schema.context import Context
 
 if TYPE_CHECKING:
@@ -43,6 +45,16 @@ class SessionSocketHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self.session = view.sessions.add(
                 context.user.id, context.user.token_version, context.token_expires_at, self.end
             )
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        """A document sent by id runs as its registered text; an unknown id gets an error."""
+        refused = lift_subscribe(message) if self.connection_acknowledged else None
+        if refused is not None:
+            await self.send_message(
+                {"id": message["id"], "type": "error", "payload": [refused.formatted]}
+            )
+            return
+        await super().handle_subscribe(message)
 
     async def send_message(self, message: Message) -> None:
         """Send, unless the session has ended (or its token has just run out)."""

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     introspection: bool | None = Field(
         None, description="allow __schema/__type; default: off in prod, on elsewhere"
     )
+    trusted_documents_only: bool = Field(
+        False, description="accept only registered documents (by id or exact text) from everyone"
+    )
     allowed_origins: str = Field(
         "",
         description="comma-separated origins allowed cross-origin (CORS and WebSockets), or *",

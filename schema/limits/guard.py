@@ -12,27 +12,20 @@ from typing import Any
 
 from graphql import (
     DocumentNode,
-    FieldNode,
     GraphQLError,
     GraphQLSyntaxError,
     parse,
-    validate,
 )
-from graphql.validation import ValidationRule
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types.graphql import OperationType
 
 from models.apikeys.actions import Grant
 from models.common.limits import RateLimiter
 from schema.limits.budget import CostBudget
 from schema.limits.cost import PageTooLarge, operation_cost
-from schema.limits.nesting import nesting_errors
 from schema.limits.policy import (
     DEFAULT_POLICY,
-    INTROSPECTION_DISABLED,
     MAX_TOKENS,
     PARSE_FAILED,
     QUERY_TOO_COMPLEX,
@@ -40,26 +33,12 @@ from schema.limits.policy import (
     TOO_MANY_TOKENS,
     QueryPolicy,
 )
+from schema.limits.rules import NoIntrospection, document_errors
 from schema.limits.scopes import scope_errors
 from schema.limits.tokens import more_tokens_than
+from schema.trusted import Registry, trusted_only
 
-# strawberry adds these to the spec rules in its own validation step, which this one replaces.
-STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
-
-
-class NoIntrospection(ValidationRule):
-    """Refuses __schema and __type (used when introspection is off); __typename stays."""
-
-    def enter_field(self, node: FieldNode, *_: object) -> None:
-        """Report an introspection field."""
-        if node.name.value in ("__schema", "__type"):
-            self.report_error(
-                GraphQLError(
-                    "已关闭内省（introspection）查询",
-                    node,
-                    extensions={"code": INTROSPECTION_DISABLED},
-                )
-            )
+__all__ = ["Guard", "NoIntrospection", "caller_of", "policy_of", "syntax_error", "too_many_tokens"]
 
 
 class ValidDocuments:
@@ -128,6 +107,16 @@ def caller_of(context: Any) -> str:
     return f"address:{getattr(context, 'client_address', 'unknown')}"
 
 
+def _free_text_refusal(context: Any, policy: QueryPolicy) -> GraphQLError | None:
+    """TRUSTED_DOCUMENTS_ONLY when the server or the caller's API key takes registered ones only."""
+    if policy.trusted_documents_only:
+        return trusted_only("SERVER")
+    grant = getattr(context, "api_key", None)
+    if grant is not None and grant.trusted_documents_only:
+        return trusted_only("API_KEY")
+    return None
+
+
 class Guard(SchemaExtension):
     """Nesting limits, then the spec rules, then cost and budget; `extensions.cost` on results."""
 
@@ -137,6 +126,7 @@ class Guard(SchemaExtension):
         self.syntax_error: GraphQLError | None = None
         self.known_valid = False
         self.subscription = False
+        self.refusal: GraphQLError | None = None
 
     def on_operation(self) -> Iterator[None]:
         """Report a syntax error found by on_parse in place of strawberry's stand-in."""
@@ -146,23 +136,38 @@ class Guard(SchemaExtension):
             result.errors = [self.syntax_error]
 
     def on_parse(self) -> Iterator[None]:
-        """Parse through a bounded cache; on a syntax error strawberry's own parse stops at once."""
+        """Registered documents as parsed at start-up, others through a bounded cache.
+
+        On a syntax error strawberry's own parse stops at once. Free text where only registered
+        documents are accepted is refused (in on_validate, before validation and cost).
+        """
         # An error raised from this hook would bypass error shaping; instead strawberry's parse
         # is made to fail at the first token (no second pass over a long document), and
         # on_operation puts the real error back.
         context = self.execution_context
         if isinstance(context.query, str) and context.graphql_document is None:
-            known = VALID.get(context.query, policy_of(context.context))
+            policy = policy_of(context.context)
+            registered = Registry.documents.by_text.get(context.query)
+            if registered is not None and Registry.documents.is_valid(
+                registered, context.schema._schema, policy
+            ):
+                context.graphql_document = registered.document
+                self.known_valid = True
+                yield
+                return
+            # Refused in on_validate once parsed (over WebSocket a syntax error closes the socket).
+            self.refusal = _free_text_refusal(context.context, policy)
+            known = VALID.get(context.query, policy)
             self.known_valid = known is not None
             if known is None and more_tokens_than(context.query, MAX_TOKENS):
-                self.syntax_error = too_many_tokens()
+                self.syntax_error = self.refusal or too_many_tokens()
                 context.parse_options["max_tokens"] = 0
                 yield
                 return
             try:
                 context.graphql_document = known or parse(context.query, max_tokens=MAX_TOKENS)
             except GraphQLSyntaxError as exc:
-                self.syntax_error = syntax_error(exc)
+                self.syntax_error = self.refusal or syntax_error(exc)
                 context.parse_options["max_tokens"] = 0
         yield
 
@@ -170,6 +175,10 @@ class Guard(SchemaExtension):
         """Set the document's errors, so that strawberry's own validation does not run."""
         context = self.execution_context
         assert context.graphql_document is not None  # noqa: S101  (parsed before validation)
+        if self.refusal is not None:
+            context.pre_execution_errors = [self.refusal]
+            yield
+            return
         policy = policy_of(context.context)
         errors = [] if self.known_valid else self._validate(policy)
         if not errors:
@@ -182,15 +191,7 @@ class Guard(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         assert document is not None  # noqa: S101
-        errors = nesting_errors(document, policy.max_depth, policy.max_aliases, policy.max_fields)
-        if errors:
-            return errors
-        rules = (*context.validation_rules, *STRAWBERRY_RULES)
-        if not policy.introspection:
-            rules = (*rules, NoIntrospection)
-        errors = validate(
-            context.schema._schema, document, rules, hide_suggestions=not policy.suggestions
-        )
+        errors = document_errors(context.schema._schema, document, policy, context.validation_rules)
         if not errors and isinstance(context.query, str):
             VALID.put(context.query, policy, document)
         return errors

@@ -34,6 +34,7 @@ class QueryPolicy:
     mutation_cost: int = 10
     introspection: bool = True
     suggestions: bool = True
+    trusted_documents_only: bool = False  # free text refused: registered documents only
 
 
 DEFAULT_POLICY = QueryPolicy()

@@ -7,6 +7,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from api.board_page import board_page
+from api.trusted_documents import page_ids
 
 APP = Starlette(routes=[Route("/board/{hall_code}", board_page)])
 
@@ -21,7 +22,9 @@ async def test_page_carries_the_hall_code() -> None:
     response = await _get("/board/370100")
     assert response.status_code == 200
     assert 'data-hall="&quot;370100&quot;"' in response.text
-    assert "hallBoard(hallId: $h, afterSeq: $a)" in response.text
+    events = page_ids("BoardPageEvents")["BoardPageEvents"]
+    assert f"&quot;BoardPageEvents&quot;: &quot;{events}&quot;" in response.text
+    assert "hallBoard(" not in response.text  # the page sends ids, never text
     assert "speechSynthesis" in response.text
     assert "default-src 'none'" in response.headers["content-security-policy"]
 
