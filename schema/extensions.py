@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import structlog
 from graphql import GraphQLError, GraphQLSyntaxError, VariableDefinitionNode
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from models.common.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -31,19 +32,33 @@ def _without_suggestion(error: GraphQLError) -> GraphQLError:
     return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=error.extensions)
 
 
+def _refused_input(error: GraphQLError) -> GraphQLError | None:
+    """BAD_USER_INPUT for a value graphql-core or strawberry could not coerce, else None."""
+    if error.path is None and error.nodes and isinstance(error.nodes[0], VariableDefinitionNode):
+        # graphql-core refusing a variable's value (missing, wrong type, a scalar that does not
+        # parse): the client's input, whatever exception the coercion wrapped.
+        reason = "INVALID_VARIABLE"
+    elif isinstance(error.original_error, StrawberryInputCoercionError):
+        # A value strawberry could not turn into the argument's type (e.g. a malformed ID).
+        reason = "INVALID_VALUE"
+    else:
+        return None
+    return GraphQLError(
+        error.message,
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": BAD_USER_INPUT, "reason": reason},
+    )
+
+
 def shape(error: GraphQLError) -> GraphQLError:
     """A client-safe version of one error."""
     original = error.original_error
     if isinstance(error, GraphQLSyntaxError):
         return syntax_error(error)
-    if error.path is None and error.nodes and isinstance(error.nodes[0], VariableDefinitionNode):
-        # graphql-core refusing a variable's value (missing, wrong type, a scalar that does not
-        # parse): the client's input, whatever exception the coercion wrapped.
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            extensions={"code": BAD_USER_INPUT, "reason": "INVALID_VARIABLE"},
-        )
+    refused_input = _refused_input(error)
+    if refused_input is not None:
+        return refused_input
     if original is None or (isinstance(original, GraphQLError) and original.extensions):
         if original is None and not (error.extensions or {}).get("code"):
             # Validation errors from graphql-core: keep the message, add a code.

@@ -36,3 +36,15 @@ async def test_bad_variable_values_are_bad_user_input(
     assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
     assert (error.extensions or {})["reason"] == "INVALID_VARIABLE"
     assert "$" in error.message  # names the variable
+
+
+@pytest.mark.parametrize("node_id", ["", "x", "Zm9v"])
+async def test_a_malformed_global_id_is_bad_user_input(db: Any, node_id: str) -> None:
+    result = await schema.execute(
+        "query N($id: ID!) { node(id: $id) { id } }",
+        variable_values={"id": node_id},
+        context_value=Context(),
+    )
+    error = (result.errors or [])[0]
+    assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
+    assert (error.extensions or {})["reason"] == "INVALID_VALUE"
