@@ -1,0 +1,158 @@
+"""Schema fuzzing: queries and mutations generated from the schema, sent to a real server.
+
+Every answer must be a well-formed GraphQL response with a stable code on each error, and none
+may be a 500 or a masked INTERNAL_SERVER_ERROR (the server runs in prod mode, so an unexpected
+exception shows as that code). The default run is short; `HALL_FUZZ_EXAMPLES=2000` runs longer.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+import httpx
+import hypothesis.strategies as st
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis_graphql import mutations, nodes, queries
+
+from models.accounts.tables import Role
+from schema.schema import schema
+from tests import factories as f
+from tests.conftest import Servers
+
+EXAMPLES = int(os.environ.get("HALL_FUZZ_EXAMPLES", "40"))
+TIMEOUT = max(120, EXAMPLES)  # seconds; a loaded machine answers some examples slowly
+ROLES = ("director", "supervisor", "clerk1", "screen", "op1", None)
+# Ending the fuzzing accounts' own tokens would only turn later examples into UNAUTHENTICATED.
+SKIPPED_MUTATIONS = {"authLogout", "authPasswordChange"}
+SCALARS = {
+    "Date": st.dates().map(nodes.String),
+    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat())),
+    "Decimal": st.decimals(allow_nan=False, allow_infinity=False, places=2).map(nodes.String),
+    "JSON": st.one_of(st.text(max_size=20).map(nodes.String), st.integers().map(nodes.Int)),
+}
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    phases=(Phase.generate, Phase.shrink),
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """No worker; a budget the fuzzing cannot exhaust."""
+    return {"HALL_RUN_WORKER": "0", "HALL_COST_BUDGET": "1000000000"}
+
+
+@pytest.fixture
+async def world(committed: Servers) -> None:
+    """A hall with a department, an item, a lane, a window and an account of each role."""
+    hall = await f.hall("JN")
+    await f.always_open(hall)
+    dept = await f.department(hall, "SC", "市市场监管局")
+    await f.item(dept, "SC-001")
+    await f.lane(hall, "A")
+    await f.window(hall, "1")
+    await f.user("director", Role.ADMIN, of=hall)
+    await f.user("supervisor", Role.SUPERVISOR, of=hall)
+    await f.user("clerk1", Role.CLERK, of=hall, department_id=dept.id)
+    await f.user("screen", Role.MONITOR, of=hall)
+    await f.user("op1", Role.HOTLINE, of=hall)
+
+
+def _error_problem(error: dict[str, Any]) -> str | None:
+    code = (error.get("extensions") or {}).get("code")
+    if not isinstance(error.get("message"), str) or not isinstance(code, str):
+        return f"an error without a message or a code: {error}"
+    if code == "INTERNAL_SERVER_ERROR":
+        return f"INTERNAL_SERVER_ERROR at {error.get('path')}"
+    return None
+
+
+def problem_of(response: httpx.Response) -> str | None:
+    """What is wrong with a response, or None for a well-formed GraphQL answer."""
+    if response.status_code >= 500:
+        return f"HTTP {response.status_code}"
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return f"content-type {response.headers.get('content-type')}"
+    body = response.json()
+    if not isinstance(body, dict) or not body.keys() <= {"data", "errors", "extensions"}:
+        return f"not a GraphQL response: {str(body)[:200]}"
+    if "data" not in body and not body.get("errors"):
+        return "neither data nor errors"
+    problems = (_error_problem(error) for error in body.get("errors") or [])
+    return next((p for p in problems if p is not None), None)
+
+
+def _tokens(client: httpx.Client) -> dict[str | None, str]:
+    query = "mutation($i: AuthLoginInput!){authLogin(input:$i){... on AuthLoginSuccess{token}}}"
+    tokens: dict[str | None, str] = {}
+    for username in ROLES:
+        if username is not None:
+            variables = {"i": {"username": username, "password": f.PASSWORD}}
+            answer = client.post("/graphql", json={"query": query, "variables": variables})
+            tokens[username] = answer.json()["data"]["authLogin"]["token"]
+    return tokens
+
+
+def _fuzz(server: str, log: Path, documents: st.SearchStrategy[str]) -> None:
+    with httpx.Client(base_url=server, timeout=60) as client:
+        tokens = _tokens(client)
+
+        @FUZZ
+        @given(document=documents, role=st.sampled_from(ROLES))
+        def check(document: str, role: str | None) -> None:
+            headers = {"Authorization": f"Bearer {tokens[role]}"} if role else {}
+            response = client.post("/graphql", json={"query": document}, headers=headers)
+            problem = problem_of(response)
+            if problem is not None:
+                tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
+                pytest.fail(f"{problem}\nas {role}:\n{document}\n{response.text[:500]}\n{tail}")
+
+        check()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(TIMEOUT)
+def test_generated_queries_never_fail_internally(world: Any, server: str, tmp_path: Path) -> None:
+    _fuzz(server, tmp_path / "serve.log", queries(schema._schema, custom_scalars=SCALARS))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(TIMEOUT)
+def test_generated_mutations_never_fail_internally(world: Any, server: str, tmp_path: Path) -> None:
+    mutation = schema._schema.mutation_type
+    assert mutation is not None
+    fields = sorted(set(mutation.fields) - SKIPPED_MUTATIONS)
+    documents = mutations(schema._schema, fields=fields, custom_scalars=SCALARS)
+    _fuzz(server, tmp_path / "serve.log", documents)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, {"data": {"a": 1}}, None),
+        (400, {"data": None, "errors": [{"message": "m", "extensions": {"code": "X"}}]}, None),
+        (500, {"data": None}, "HTTP 500"),
+        (200, {"rows": []}, "not a GraphQL response"),
+        (200, {"errors": [{"message": "m"}]}, "without a message or a code"),
+        (
+            200,
+            {
+                "data": None,
+                "errors": [{"message": "m", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}],
+            },
+            "INTERNAL_SERVER_ERROR",
+        ),
+    ],
+)
+def test_the_checker_tells_bad_answers(
+    status: int, body: dict[str, Any], expected: str | None
+) -> None:
+    problem = problem_of(httpx.Response(status, json=body))
+    assert (problem is None) if expected is None else (expected in str(problem))
