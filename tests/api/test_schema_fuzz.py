@@ -16,7 +16,7 @@ import httpx
 import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis_graphql import mutations, nodes, queries
+from hypothesis_graphql import Mode, mutations, nodes, queries
 
 from models.accounts.tables import Role
 from schema.schema import schema
@@ -130,6 +130,21 @@ def test_generated_mutations_never_fail_internally(world: Any, server: str, tmp_
     assert mutation is not None
     fields = sorted(set(mutation.fields) - SKIPPED_MUTATIONS)
     documents = mutations(schema._schema, fields=fields, custom_scalars=SCALARS)
+    _fuzz(server, tmp_path / "serve.log", documents)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(TIMEOUT)
+def test_documents_with_one_violation_are_refused_cleanly(
+    world: Any, server: str, tmp_path: Path
+) -> None:
+    mutation = schema._schema.mutation_type
+    assert mutation is not None
+    fields = sorted(set(mutation.fields) - SKIPPED_MUTATIONS)
+    documents = st.one_of(
+        queries(schema._schema, custom_scalars=SCALARS, mode=Mode.NEGATIVE),
+        mutations(schema._schema, fields=fields, custom_scalars=SCALARS, mode=Mode.NEGATIVE),
+    )
     _fuzz(server, tmp_path / "serve.log", documents)
 
 
