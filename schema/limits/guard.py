@@ -33,7 +33,7 @@ from schema.limits.policy import (
     TOO_MANY_TOKENS,
     QueryPolicy,
 )
-from schema.limits.rules import NoIntrospection, document_errors
+from schema.limits.rules import NoIntrospection, document_errors, nul_variable
 from schema.limits.scopes import scope_errors
 from schema.limits.tokens import more_tokens_than
 from schema.trusted import Registry, trusted_only
@@ -182,7 +182,8 @@ class Guard(SchemaExtension):
         policy = policy_of(context.context)
         errors = [] if self.known_valid else self._validate(policy)
         if not errors:
-            errors = await self._check_cost(policy)
+            refused = nul_variable(context.variables)
+            errors = [refused] if refused is not None else await self._check_cost(policy)
         context.pre_execution_errors = errors
         yield
 

@@ -6,8 +6,11 @@ from typing import Any
 
 import pytest
 
+from models.accounts.tables import Role
 from schema.context import Context
 from schema.schema import schema
+from tests import factories as f
+from tests.operations import TOKENS
 
 HALL = "query Hall($c: String!) { hall(code: $c) { name } }"
 CASES = "query Cases($first: Int, $filter: CaseFilter) { cases(first: $first, filter: $filter) { totalCount } }"
@@ -48,3 +51,35 @@ async def test_a_malformed_global_id_is_bad_user_input(db: Any, node_id: str) ->
     error = (result.errors or [])[0]
     assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
     assert (error.extensions or {})["reason"] == "INVALID_VALUE"
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ('{ caseProgress(number: "\\u0000", verification: "1234") { number } }', None),
+        (
+            'mutation { caseComplete(input: {number: "JN\\u0000", outcome: APPROVED, note: ""})'
+            " { __typename } }",
+            None,
+        ),
+        (
+            'query P($n: String!) { caseProgress(number: $n, verification: "1") { number } }',
+            {"n": "a\x00"},
+        ),
+        (
+            "mutation C($i: CaseCompleteInput!) { caseComplete(input: $i) { __typename } }",
+            {"i": {"number": "JN-1", "outcome": "APPROVED", "note": "x\x00"}},
+        ),
+    ],
+)
+async def test_a_nul_character_is_refused_before_anything_runs(
+    db: Any, query: str, variables: dict[str, Any] | None
+) -> None:
+    """PostgreSQL cannot hold U+0000: such texts were INTERNAL_SERVER_ERROR (schema fuzzing)."""
+    _, admin = await f.user("director", Role.ADMIN, of=await f.hall("JN"))
+    context = Context(actor=admin, tokens=TOKENS)
+    result = await schema.execute(query, variable_values=variables, context_value=context)
+    assert result.data is None
+    error = (result.errors or [])[0]
+    assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
+    assert (error.extensions or {})["reason"] == "NUL_CHARACTER"
