@@ -9,6 +9,7 @@ import structlog
 from graphql import GraphQLError, GraphQLSyntaxError, VariableDefinitionNode
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
+from tortoise.exceptions import ValidationError
 
 from models.common.errors import DomainError, Forbidden, InvalidInput, NotFound
 from schema.errors import field_path
@@ -41,6 +42,20 @@ def _refused_input(error: GraphQLError) -> GraphQLError | None:
     elif isinstance(error.original_error, StrawberryInputCoercionError):
         # A value strawberry could not turn into the argument's type (e.g. a malformed ID).
         reason = "INVALID_VALUE"
+    elif isinstance(error.original_error, ValidationError):
+        # tortoise refusing a value for a column before any SQL runs: a lookup by a text longer
+        # than the column (hall(code:), authLogin's username...). Such a row cannot exist.
+        log.info(
+            "value refused by a model field",
+            path=error.path,
+            reason=str(error.original_error)[:200],
+        )
+        return GraphQLError(
+            "输入的值超出字段允许的长度或格式",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": BAD_USER_INPUT, "reason": "INVALID_VALUE"},
+        )
     else:
         return None
     return GraphQLError(

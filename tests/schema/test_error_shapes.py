@@ -83,3 +83,28 @@ async def test_a_nul_character_is_refused_before_anything_runs(
     error = (result.errors or [])[0]
     assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
     assert (error.extensions or {})["reason"] == "NUL_CHARACTER"
+
+
+LONG = "X" * 300
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f'{{ hall(code: "{LONG}") {{ code }} }}',
+        f'{{ serviceItem(code: "{LONG}") {{ code }} }}',
+        f'mutation {{ apiKeyRevoke(input: {{prefix: "{LONG}"}}) {{ __typename }} }}',
+        f'mutation {{ appointmentCheckIn(input: {{code: "{LONG}", phone: "1"}}) {{ __typename }} }}',
+        f'mutation {{ appointmentCancel(input: {{code: "{LONG}", phone: "1"}}) {{ __typename }} }}',
+    ],
+)
+async def test_a_lookup_by_a_text_longer_than_its_column_is_bad_user_input(
+    db: Any, query: str
+) -> None:
+    """tortoise refuses such filter values: they were INTERNAL_SERVER_ERROR (schema fuzzing)."""
+    _, admin = await f.user("director", Role.ADMIN, of=await f.hall("JN"))
+    result = await schema.execute(query, context_value=Context(actor=admin, tokens=TOKENS))
+    error = (result.errors or [])[0]
+    assert (error.extensions or {})["code"] == "BAD_USER_INPUT", error.message
+    assert (error.extensions or {})["reason"] == "INVALID_VALUE"
+    assert LONG not in error.message
