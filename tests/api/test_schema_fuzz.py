@@ -8,16 +8,20 @@ exception shows as that code). The default run is short; `HALL_FUZZ_EXAMPLES=200
 from __future__ import annotations
 
 import os
-from datetime import UTC
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import hypothesis.strategies as st
 import pytest
+import redis.asyncio as aioredis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
+from api.auth import Tokens
 from models.accounts.tables import Role
 from schema.schema import schema
 from tests import factories as f
@@ -25,6 +29,7 @@ from tests.conftest import Servers
 
 EXAMPLES = int(os.environ.get("HALL_FUZZ_EXAMPLES", "40"))
 TIMEOUT = max(120, EXAMPLES)  # seconds; a loaded machine answers some examples slowly
+KEY = secrets.token_urlsafe(40)
 ROLES = ("director", "supervisor", "clerk1", "screen", "op1", None)
 # Ending the fuzzing accounts' own tokens would only turn later examples into UNAUTHENTICATED.
 SKIPPED_MUTATIONS = {"authLogout", "authPasswordChange"}
@@ -45,24 +50,41 @@ FUZZ = settings(
 
 @pytest.fixture
 def server_env() -> dict[str, str]:
-    """No worker; a budget the fuzzing cannot exhaust."""
-    return {"HALL_RUN_WORKER": "0", "HALL_COST_BUDGET": "1000000000"}
+    """No worker; a budget the fuzzing cannot exhaust; a known key to sign the tokens with."""
+    return {"HALL_RUN_WORKER": "0", "HALL_COST_BUDGET": "1000000000", "HALL_SECRET_KEY": KEY}
 
 
 @pytest.fixture
-async def world(committed: Servers) -> None:
-    """A hall with a department, an item, a lane, a window and an account of each role."""
+async def world(committed: Servers) -> AsyncIterator[dict[str | None, str]]:
+    """A hall with a department, an item, a lane, a window and an account of each role.
+
+    Yields each role's token. Afterwards the suite's Redis is emptied: the fuzzing's failed
+    logins and spent budget (per client address) would otherwise throttle later tests.
+    """
     hall = await f.hall("JN")
     await f.always_open(hall)
     dept = await f.department(hall, "SC", "市市场监管局")
     await f.item(dept, "SC-001")
     await f.lane(hall, "A")
     await f.window(hall, "1")
-    await f.user("director", Role.ADMIN, of=hall)
-    await f.user("supervisor", Role.SUPERVISOR, of=hall)
-    await f.user("clerk1", Role.CLERK, of=hall, department_id=dept.id)
-    await f.user("screen", Role.MONITOR, of=hall)
-    await f.user("op1", Role.HOTLINE, of=hall)
+    roles = {
+        "director": Role.ADMIN,
+        "supervisor": Role.SUPERVISOR,
+        "clerk1": Role.CLERK,
+        "screen": Role.MONITOR,
+        "op1": Role.HOTLINE,
+    }
+    tokens = Tokens(key=KEY, ttl=timedelta(hours=2))
+    issued: dict[str | None, str] = {}
+    for username, role in roles.items():
+        user, _ = await f.user(
+            username, role, of=hall, department_id=dept.id if role is Role.CLERK else None
+        )
+        issued[username] = tokens.issue(user, datetime.now(UTC))[0]
+    yield issued
+    redis = aioredis.Redis.from_url(committed.redis_url)
+    await redis.flushdb()
+    await redis.aclose()
 
 
 def _error_problem(error: dict[str, Any]) -> str | None:
@@ -89,20 +111,10 @@ def problem_of(response: httpx.Response) -> str | None:
     return next((p for p in problems if p is not None), None)
 
 
-def _tokens(client: httpx.Client) -> dict[str | None, str]:
-    query = "mutation($i: AuthLoginInput!){authLogin(input:$i){... on AuthLoginSuccess{token}}}"
-    tokens: dict[str | None, str] = {}
-    for username in ROLES:
-        if username is not None:
-            variables = {"i": {"username": username, "password": f.PASSWORD}}
-            answer = client.post("/graphql", json={"query": query, "variables": variables})
-            tokens[username] = answer.json()["data"]["authLogin"]["token"]
-    return tokens
-
-
-def _fuzz(server: str, log: Path, documents: st.SearchStrategy[str]) -> None:
+def _fuzz(
+    server: str, tokens: dict[str | None, str], log: Path, documents: st.SearchStrategy[str]
+) -> None:
     with httpx.Client(base_url=server, timeout=60) as client:
-        tokens = _tokens(client)
 
         @FUZZ
         @given(document=documents, role=st.sampled_from(ROLES))
@@ -119,24 +131,29 @@ def _fuzz(server: str, log: Path, documents: st.SearchStrategy[str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT)
-def test_generated_queries_never_fail_internally(world: Any, server: str, tmp_path: Path) -> None:
-    _fuzz(server, tmp_path / "serve.log", queries(schema._schema, custom_scalars=SCALARS))
+def test_generated_queries_never_fail_internally(
+    world: dict[str | None, str], server: str, tmp_path: Path
+) -> None:
+    documents = queries(schema._schema, custom_scalars=SCALARS)
+    _fuzz(server, world, tmp_path / "serve.log", documents)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT)
-def test_generated_mutations_never_fail_internally(world: Any, server: str, tmp_path: Path) -> None:
+def test_generated_mutations_never_fail_internally(
+    world: dict[str | None, str], server: str, tmp_path: Path
+) -> None:
     mutation = schema._schema.mutation_type
     assert mutation is not None
     fields = sorted(set(mutation.fields) - SKIPPED_MUTATIONS)
     documents = mutations(schema._schema, fields=fields, custom_scalars=SCALARS)
-    _fuzz(server, tmp_path / "serve.log", documents)
+    _fuzz(server, world, tmp_path / "serve.log", documents)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(TIMEOUT)
 def test_documents_with_one_violation_are_refused_cleanly(
-    world: Any, server: str, tmp_path: Path
+    world: dict[str | None, str], server: str, tmp_path: Path
 ) -> None:
     mutation = schema._schema.mutation_type
     assert mutation is not None
@@ -145,7 +162,7 @@ def test_documents_with_one_violation_are_refused_cleanly(
         queries(schema._schema, custom_scalars=SCALARS, mode=Mode.NEGATIVE),
         mutations(schema._schema, fields=fields, custom_scalars=SCALARS, mode=Mode.NEGATIVE),
     )
-    _fuzz(server, tmp_path / "serve.log", documents)
+    _fuzz(server, world, tmp_path / "serve.log", documents)
 
 
 @pytest.mark.parametrize(
