@@ -58,8 +58,7 @@ def registry() -> TrustedDocuments:
 
 
 def install(schema: Any, policy: QueryPolicy) -> TrustedDocuments:
-    """Build, validate against the live schema under the policy (start-up fails if one is
-    invalid), and make the registry the process's."""
+    """Build, validate under the policy (an invalid document stops the start), and install."""
     documents = registry()
     documents.prepare(schema, policy)
     Registry.install(documents)
