@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import structlog
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -68,14 +69,24 @@ def shape(error: GraphQLError) -> GraphQLError:
 
 
 class ShapeErrors(SchemaExtension):
-    """Applies `shape` to every error of a result."""
+    """Applies `shape` to every error of a result, and of every result a subscription yields."""
+
+    def _shaped(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        shaped = [shape(e) for e in errors]
+        if not policy_of(self.execution_context.context).suggestions:
+            shaped = [_without_suggestion(e) for e in shaped]
+        return shaped
 
     def on_operation(self) -> Iterator[None]:
         """Rewrite the result's errors after execution."""
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            shaped = [shape(e) for e in result.errors]
-            if not policy_of(self.execution_context.context).suggestions:
-                shaped = [_without_suggestion(e) for e in shaped]
-            result.errors = shaped
+            result.errors = self._shaped(result.errors)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Rewrite the errors of each streamed result before it is sent (subscriptions)."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._shaped(list(errors))
+        yield

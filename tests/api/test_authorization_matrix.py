@@ -675,6 +675,17 @@ def _values(text: str, key: str) -> list[Any]:
     return found
 
 
+def _error_codes(text: str) -> list[str]:
+    """The codes of a response's errors (in-process or socket messages)."""
+    codes: list[str] = []
+    for errors in _values(text, "errors") + [
+        m for m in _values(text, "payload") if isinstance(m, list)
+    ]:
+        for error in errors or []:
+            codes.append(str((error.get("extensions") or {}).get("code")))
+    return codes
+
+
 CASES = [
     pytest.param(role, name, path.name, id=f"{role}-{name}-{path.name}")
     for path in PATHS
@@ -710,7 +721,7 @@ SWEEP = [pytest.param(role, p.name, id=f"{role}-{p.name}") for p in PATHS for ro
 
 
 @pytest.mark.parametrize(("role", "path_name"), SWEEP)
-def test_no_raw_value_anywhere(
+def test_no_raw_value_anywhere_and_refusals_carry_stable_codes(
     responses: dict[tuple[str, str], str], role: str, path_name: str
 ) -> None:
     path = PATH_BY_NAME[path_name]
@@ -718,6 +729,8 @@ def test_no_raw_value_anywhere(
     allowed = {RAW[n] for n in path.fields if expected(role, n, path) is R}
     leaked = [raw for raw in EVERY_RAW if raw in text and raw not in allowed]
     assert leaked == [], f"{role} on {path_name}: {text}"
+    unstable = [c for c in _error_codes(text) if c not in STABLE_CODES]
+    assert unstable == [], text
 
 
 # --- hall scoping: another hall's objects do not even show that they exist ---------------------
