@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
@@ -770,3 +771,129 @@ async def test_another_halls_objects_look_like_unknown_ones(
     # Not-found messages name the id asked for (未找到大厅：2); only the id may differ.
     real, unknown = (re.sub(r'：[^"]*', "：<id>", t) for t in (real, unknown))
     assert real == unknown
+
+
+# --- error texts: a failing request never echoes the personal data it carried -----------------
+
+APPLICANT_INPUT = {
+    "kind": "PERSON", "name": APPLICANT_NAME, "idNumber": APPLICANT_ID, "phone": APPLICANT_PHONE,
+    "contactName": CONTACT_NAME,
+}  # fmt: skip
+ACCEPT = "mutation($i: CaseAcceptInput!) { caseAccept(input: $i) { __typename } }"
+ERRORS: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any] | None]]] = {
+    "caseAccept.unknownApplicantField": (
+        ACCEPT,
+        lambda w: {
+            "i": {
+                "intake": {
+                    "itemCode": "AZ-001",
+                    "hallId": gid("Hall", w["hall_id"]),
+                    "applicant": {**APPLICANT_INPUT, "age": 40},
+                }
+            }
+        },
+    ),
+    "caseAccept.idNumberNotAString": (
+        ACCEPT,
+        lambda w: {
+            "i": {
+                "intake": {
+                    "itemCode": "AZ-001",
+                    "hallId": gid("Hall", w["hall_id"]),
+                    "applicant": {**APPLICANT_INPUT, "idNumber": int(APPLICANT_ID)},
+                }
+            }
+        },
+    ),
+    "caseAccept.badKind": (
+        ACCEPT,
+        lambda w: {
+            "i": {
+                "intake": {
+                    "itemCode": "AZ-001",
+                    "hallId": gid("Hall", w["hall_id"]),
+                    "applicant": {**APPLICANT_INPUT, "kind": APPLICANT_NAME},
+                }
+            }
+        },
+    ),
+    "caseAccept.literalPhoneNotAString": (
+        'mutation { caseAccept(input: {intake: {itemCode: "AZ-001", hallId: "x", applicant: '
+        f'{{kind: PERSON, name: "{APPLICANT_NAME}", idNumber: "{APPLICANT_ID}", '
+        f"phone: {APPLICANT_PHONE}}}}}}}) {{ __typename }} }}",
+        lambda w: None,
+    ),
+    "caseAccept.invalidApplicant": (
+        ACCEPT,
+        lambda w: {
+            "i": {
+                "intake": {
+                    "itemCode": "AZ-001",
+                    "hallId": gid("Hall", w["hall_id"]),
+                    "applicant": {**APPLICANT_INPUT, "idNumber": APPLICANT_ID[:-1] + "0"},
+                }
+            }
+        },
+    ),
+    "cases.applicantPhoneNotAString": (
+        f"{{ cases(filter: {{applicantPhone: {APPLICANT_PHONE}}}) {{ totalCount }} }}",
+        lambda w: None,
+    ),
+    "ticketIssue.unknownField": (
+        "mutation($i: TicketIssueInput!) { ticketIssue(input: $i) { __typename } }",
+        lambda w: {
+            "i": {
+                "hallId": gid("Hall", w["hall_id"]),
+                "laneId": "x",
+                "channel": "PHONE",
+                "holderPhone": HOLDER_PHONE,
+                "holderName": HOLDER_NAME,
+                "x": 1,
+            }
+        },
+    ),
+    "workOrderCreate.phoneNotAString": (
+        "mutation($i: WorkOrderCreateInput!) { workOrderCreate(input: $i) { __typename } }",
+        lambda w: {
+            "i": {
+                "hallId": gid("Hall", w["hall_id"]),
+                "category": "COMPLAINT",
+                "callerName": CALLER_NAME,
+                "callerPhone": int(CALLER_PHONE),
+                "content": "路灯",
+            }
+        },
+    ),
+    "userCreate.unknownField": (
+        "mutation($i: UserCreateInput!) { userCreate(input: $i) { __typename } }",
+        lambda w: {
+            "i": {
+                "username": "x1",
+                "displayName": HOLDER_NAME,
+                "password": "p" * 12,
+                "role": "CLERK",
+                "mobile": STAFF_MOBILE,
+                "idNumber": APPLICANT_ID,
+            }
+        },
+    ),
+}
+ERROR_CASES = [pytest.param(role, name, id=f"{role}-{name}") for name in ERRORS for role in ROLES]
+
+
+@pytest.mark.parametrize(("role", "name"), ERROR_CASES)
+async def test_error_texts_never_echo_personal_data(
+    world: dict[str, Any], role: str, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    document, variables = ERRORS[name]
+    with caplog.at_level(logging.INFO):
+        text = await _execute(world, role, document, variables(world))
+    logged = [r.getMessage() + str(r.exc_info) for r in caplog.records]
+    assert [raw for raw in EVERY_RAW if any(raw in line for line in logged)] == [], logged
+    body = json.loads(text)
+    succeeded = [t for t in _values(text, "__typename") if t.endswith(("Payload", "Success"))]
+    assert body["errors"] or not succeeded, text
+    leaked = [raw for raw in EVERY_RAW if raw in text]
+    assert leaked == [], text
+    unstable = [c for c in _error_codes(text) if c not in STABLE_CODES]
+    assert unstable == [], text
