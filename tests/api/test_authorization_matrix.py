@@ -40,6 +40,7 @@ from models.alerts.scan import scan_deadlines
 from models.alerts.tables import CaseAlert
 from models.apikeys.actions import Grant, create_key
 from models.apikeys.rules import KeyDraft
+from models.audit.tables import AccessLogEntry
 from models.cases import intake
 from models.cases.rules import Applicant
 from models.cases.tables import ApplicantKind
@@ -732,6 +733,34 @@ def test_no_raw_value_anywhere_and_refusals_carry_stable_codes(
     assert leaked == [], f"{role} on {path_name}: {text}"
     unstable = [c for c in _error_codes(text) if c not in STABLE_CODES]
     assert unstable == [], text
+
+
+# Which stored column each field of the unmasked applicant shows.
+COLUMN = {
+    "ApplicantDetails.name": "applicant_name",
+    "ApplicantDetails.idNumber": "applicant_id_number",
+    "ApplicantDetails.phone": "applicant_phone",
+    "ApplicantDetails.contactName": "contact_name",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_every_unmasking_is_logged_with_the_fields_it_showed(
+    world: dict[str, Any], responses: dict[tuple[str, str], str], role: str
+) -> None:
+    actor = world["who"][role].actor
+    entries = (
+        await AccessLogEntry.filter(actor_name=actor.username, subject=f"case:{world['case']}")
+        if actor is not None
+        else []
+    )
+    shown = sorted(COLUMN[n] for n in DETAIL_FIELDS if EXPECTED[(role, n)] is R)
+    if not shown:
+        assert entries == [], "a refused unmasking leaves no access record"
+        return
+    assert [sorted(e.fields_seen) for e in entries] == [shown], responses[
+        (role, "mutation.caseUnmask")
+    ]
 
 
 # --- hall scoping: another hall's objects do not even show that they exist ---------------------
