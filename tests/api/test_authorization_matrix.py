@@ -594,8 +594,10 @@ async def _subscribe(base: str, bearer: str | None, path: Path, variables: Any) 
             messages.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))
             subscribe = {"query": path.document, "variables": variables}
             await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": subscribe}))
+            quiet = 10.0  # the first answer may be slow on a loaded machine; then replays flow
             while True:
-                message = json.loads(await asyncio.wait_for(ws.recv(), 2.5))
+                message = json.loads(await asyncio.wait_for(ws.recv(), quiet))
+                quiet = 2.5
                 messages.append(message)
                 if message.get("type") in ("error", "complete"):
                     break
