@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role
 from models.alerts.scan import scan_deadlines
@@ -291,6 +292,36 @@ async def test_tickets_store_whole_seconds_and_the_raw_path_sums_them(db: object
     assert (raw.figures.tickets_finished, raw.figures.service_seconds) == (1, 599)
     assert raw.figures == rolled
     assert await rollup_differences() == []
+
+
+# The covering index each part of a period's totals reads (index-only: no heap page per row).
+COVERING = {
+    ("case", "r.accepted_on"): "case_hall_accepted",
+    ("case", "r.decided_on"): "case_hall_decided",
+    ("case_alert", "r.raised_on"): "case_alert_hall_raised",
+    ("evaluation", "r.rated_on"): "evaluation_counted_hall_rated",
+    ("ticket", "r.business_day"): "ticket_called_hall_day",
+}
+
+
+async def test_a_periods_totals_read_covering_indexes_only(db: object) -> None:
+    """Every counter of the raw path reads columns its index holds: a counter reading another
+    column would turn a year's scan into a heap fetch per row."""
+    from models.statistics.parts import PARTS  # noqa: PLC0415
+    from models.statistics.reads import Scope, part_sql  # noqa: PLC0415
+
+    assert {(p.table, p.day) for p in PARTS} == set(COVERING)
+    for part in PARTS:
+        sql, values = part_sql(part, Scope(hall_ids=(1,)), ())
+        async with in_transaction() as conn:
+            await conn.execute_script(
+                "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
+            )
+            rows = await conn.execute_query_dict(
+                f"EXPLAIN {sql}", [values[0], date(2021, 1, 1), date(2021, 12, 31), *values[1:]]
+            )
+        plan = "\n".join(r["QUERY PLAN"] for r in rows)
+        assert f"Index Only Scan using {COVERING[part.table, part.day]}" in plan, plan
 
 
 async def test_a_generated_year_reproduces_its_shape(db: object) -> None:
