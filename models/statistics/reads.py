@@ -184,26 +184,31 @@ def _in_caller_transaction() -> bool:
     return isinstance(connections.get("default"), TransactionalDBClient)
 
 
+# Counters a raw read needs (None: every counter).
+Needed = frozenset[str] | None
+
+
 async def _raw_rows(
-    scope: Scope, group_by: Dimensions, periods: tuple[Period, ...]
+    scope: Scope, group_by: Dimensions, periods: tuple[tuple[Period, Needed], ...]
 ) -> list[list[dict[str, Any]]]:
-    """Every part's counters of each period straight from the source tables: all parts of all
-    periods read at once on pooled connections (both cores busy however uneven the parts are),
-    one after the other inside a caller's transaction."""
+    """The counters of each period straight from the source tables, from the parts moving a
+    needed counter: all of them read at once on pooled connections (both cores busy however
+    uneven the parts are), one after the other inside a caller's transaction."""
     queries = []
-    for period in periods:
+    for n, (period, needed) in enumerate(periods):
         for part in PARTS:
+            if needed is not None and not needed & part.counters.keys():
+                continue
             sql, values = part_sql(part, scope, group_by)
-            queries.append((sql, [values[0], period.start, period.end, *values[1:]]))
+            queries.append((n, sql, [values[0], period.start, period.end, *values[1:]]))
     if _in_caller_transaction():
-        results = [await _part_rows(sql, params) for sql, params in queries]
+        results = [await _part_rows(sql, params) for _, sql, params in queries]
     else:
-        results = list(await asyncio.gather(*(_part_rows(sql, p) for sql, p in queries)))
-    per = len(PARTS)
-    return [
-        [row for rows in results[n * per : (n + 1) * per] for row in rows]
-        for n in range(len(periods))
-    ]
+        results = list(await asyncio.gather(*(_part_rows(sql, p) for _, sql, p in queries)))
+    rows: list[list[dict[str, Any]]] = [[] for _ in periods]
+    for (n, _, _), found in zip(queries, results, strict=True):
+        rows[n] += found
+    return rows
 
 
 def _summed(rows: list[dict[str, Any]], width: int) -> Counts:
@@ -217,10 +222,12 @@ def _summed(rows: list[dict[str, Any]], width: int) -> Counts:
 
 
 async def raw_counts(
-    scope: Scope, group_by: Dimensions, periods: tuple[Period, ...]
+    scope: Scope, group_by: Dimensions, periods: tuple[Period | tuple[Period, Needed], ...]
 ) -> list[Counts]:
-    """Counters per group key of each period, from the raw tables."""
-    return [_summed(rows, len(group_by)) for rows in await _raw_rows(scope, group_by, periods)]
+    """Counters per group key of each period, from the raw tables; a period given with the
+    counters it needs reads only the parts moving them (the others stay 0)."""
+    asked = tuple(p if isinstance(p, tuple) else (p, None) for p in periods)
+    return [_summed(rows, len(group_by)) for rows in await _raw_rows(scope, group_by, asked)]
 
 
 async def counts(
