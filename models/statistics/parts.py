@@ -167,14 +167,23 @@ PARTS = (
         },
         counters={
             "tickets_called": "1",
-            # date_part gives a float (extract a numeric, several times slower to sum).
-            "wait_seconds": "date_part('epoch', r.called_at - r.issued_at)::int",
-            "tickets_finished": _is("r.finished_at IS NOT NULL"),
-            "service_seconds": "coalesce(date_part('epoch', r.finished_at - r.called_at)::int, 0)",
+            # Whole seconds stored with the row (generated columns of 0011, see TICKET_SECONDS):
+            # no arithmetic on three timestamps per row, and a narrower covering index.
+            "wait_seconds": "r.wait_seconds",
+            "tickets_finished": _is("r.service_seconds IS NOT NULL"),
+            "service_seconds": "coalesce(r.service_seconds, 0)",
         },
     ),
 )
 SOURCES = ("case", "case_alert", "evaluation", "ticket")
+
+# The ticket's durations in whole seconds, computed by PostgreSQL whenever the row is written
+# (stored generated columns: never stale, whichever code path calls or finishes a ticket).
+# date_part gives a float (extract a numeric, several times slower); ::int rounds it.
+TICKET_SECONDS = {
+    "wait_seconds": "date_part('epoch', called_at - issued_at)::int",
+    "service_seconds": "date_part('epoch', finished_at - called_at)::int",
+}
 
 
 def parts_of(table: str) -> tuple[Part, ...]:
@@ -218,8 +227,8 @@ def upsert(grain: str, counters: tuple[str, ...], contrib: str) -> str:
     )
 
 
-def trigger_function(table: str) -> str:
-    """The body of the statement-level trigger function of a source table.
+def trigger_function(table: str, *, replace: bool = False) -> str:
+    """The statement-level trigger function of a source table (`replace`: a later migration's).
 
     Transition tables `new_rows` and `old_rows` (whichever the firing event has): the delta is
     what the new rows contribute minus what the old rows did.
@@ -239,7 +248,7 @@ def trigger_function(table: str) -> str:
         body.append(f"    {'IF' if op == 'INSERT' else 'ELSIF'} TG_OP = '{op}' THEN\n{statements}")
     name = f"stat_{table}_changed"
     return (
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+        f"CREATE {'OR REPLACE ' if replace else ''}FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
         + "\n".join(body)
         + "\n    END IF;\n    RETURN NULL;\nEND $$"
     )

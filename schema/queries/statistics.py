@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from models.statistics import queries, rankings
 from models.statistics.rules import GroupBy, Source
 from schema.context import Info
 from schema.permissions import require_actor
-from schema.relay import decode_optional_id
+from schema.relay import decode_optional_id, selected_names
 from schema.types.rankings import FORMULA_TEXT, Ranking, RankingKind
 from schema.types.statistics import StatisticsGroupBy, StatisticsSource, StatisticsTable
 
@@ -101,7 +102,13 @@ class StatisticsQuery:
         ] = None,
     ) -> StatisticsTable:
         """A statistics table."""
-        report = await queries.statistics(require_actor(info), request_of(filter, group_by, source))
+        request = request_of(filter, group_by, source)
+        names = selected_names(info)
+        if "previousYear" not in names:
+            # Last year's accepted cases for the growth, nothing else (the total alone).
+            counters = {"accepted"} if "acceptedGrowth" in names else set()
+            request = dataclasses.replace(request, previous_counters=frozenset(counters))
+        report = await queries.statistics(require_actor(info), request)
         return StatisticsTable.of(report)
 
     @strawberry.field(

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from tortoise import connections
+from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role
 from models.alerts.scan import scan_deadlines
@@ -242,17 +244,84 @@ async def test_concurrent_writers_leave_rollups_equal_to_raw(busy: dict[str, Any
     assert (raw.source, raw.total.figures) == (Source.RAW, report.total.figures)
 
 
-def test_the_migration_holds_the_triggers_parts_py_generates() -> None:
+def test_the_migrations_hold_the_triggers_parts_py_generates() -> None:
     """Changing parts.py needs a new migration with the new trigger functions."""
     from importlib import import_module  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
 
-    from models.statistics.parts import SOURCES, trigger_statements  # noqa: PLC0415
+    from models.statistics.parts import SOURCES, trigger_function, trigger_statements  # noqa: PLC0415
 
-    migration = import_module("models.migrations.0008_statistics_rollups").Migration
-    stored = [s for op in migration.operations if hasattr(op, "sql") for s in op.sql]
+    folder = Path(__file__).resolve().parents[2] / "models" / "migrations"
+    stored: list[str] = []
+    for path in sorted(folder.glob("0*.py")):
+        migration = import_module(f"models.migrations.{path.stem}").Migration
+        stored += [s for op in migration.operations if hasattr(op, "sql") for s in op.sql]
     for table in SOURCES:
-        for statement in trigger_statements(table):
+        head = f"FUNCTION stat_{table}_changed()"
+        latest = [
+            s for s in stored if s.startswith(("CREATE " + head, "CREATE OR REPLACE " + head))
+        ]
+        assert latest, table
+        assert latest[-1] in (trigger_function(table), trigger_function(table, replace=True)), table
+        for statement in trigger_statements(table)[1:]:
             assert statement in stored, statement[:80]
+
+
+async def test_tickets_store_whole_seconds_and_the_raw_path_sums_them(db: object) -> None:
+    """Wait and service seconds are set by PostgreSQL when a ticket is called and finished,
+    rounded as the figures always were; the raw tables and the rollups sum the same."""
+    h = await _hall()
+    request = queue.TicketRequest(h["hall"].id, h["lane"].id, TicketChannel.KIOSK)
+    issued = await queue.issue_ticket(None, request, NOW)
+    window = h["windows"][0].id
+    called = await queue.call_next(h["clerk1"], window, NOW + timedelta(seconds=300.6))
+    conn = connections.get("default")
+    stored = "SELECT wait_seconds, service_seconds FROM ticket WHERE id = $1"
+    assert await conn.execute_query_dict(stored, [issued.ticket.id]) == [
+        {"wait_seconds": 301, "service_seconds": None}
+    ]
+    done = NOW + timedelta(seconds=300.6 + 599.4)
+    await queue.finish(h["clerk1"], called.ticket.id, TicketOutcome.SERVED, done)
+    assert await conn.execute_query_dict(stored, [issued.ticket.id]) == [
+        {"wait_seconds": 301, "service_seconds": 599}
+    ]
+    asked = dataclasses.replace(PERIOD, hall_id=h["hall"].id)
+    rolled = (await statistics(h["admin"], asked)).total.figures
+    raw = (await statistics(h["admin"], dataclasses.replace(asked, source=Source.RAW))).total
+    assert (raw.figures.tickets_called, raw.figures.wait_seconds) == (1, 301)
+    assert (raw.figures.tickets_finished, raw.figures.service_seconds) == (1, 599)
+    assert raw.figures == rolled
+    assert await rollup_differences() == []
+
+
+# The covering index each part of a period's totals reads (index-only: no heap page per row).
+COVERING = {
+    ("case", "r.accepted_on"): "case_hall_accepted",
+    ("case", "r.decided_on"): "case_hall_decided",
+    ("case_alert", "r.raised_on"): "case_alert_hall_raised",
+    ("evaluation", "r.rated_on"): "evaluation_counted_hall_rated",
+    ("ticket", "r.business_day"): "ticket_called_hall_day",
+}
+
+
+async def test_a_periods_totals_read_covering_indexes_only(db: object) -> None:
+    """Every counter of the raw path reads columns its index holds: a counter reading another
+    column would turn a year's scan into a heap fetch per row."""
+    from models.statistics.parts import PARTS  # noqa: PLC0415
+    from models.statistics.reads import Scope, part_sql  # noqa: PLC0415
+
+    assert {(p.table, p.day) for p in PARTS} == set(COVERING)
+    for part in PARTS:
+        sql, values = part_sql(part, Scope(hall_ids=(1,)), ())
+        async with in_transaction() as conn:
+            await conn.execute_script(
+                "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
+            )
+            rows = await conn.execute_query_dict(
+                f"EXPLAIN {sql}", [values[0], date(2021, 1, 1), date(2021, 12, 31), *values[1:]]
+            )
+        plan = "\n".join(r["QUERY PLAN"] for r in rows)
+        assert f"Index Only Scan using {COVERING[part.table, part.day]}" in plan, plan
 
 
 async def test_a_generated_year_reproduces_its_shape(db: object) -> None:

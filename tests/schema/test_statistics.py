@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from typing import Any
 
 import pytest
 from strawberry.relay import to_base64
 
 from models.accounts.tables import Role
+from models.catalogue.tables import Hall
 from tests import factories as f
 from tests.models.test_statistics import _a_day_of_work, _hall
 from tests.operations import run
@@ -137,3 +140,58 @@ async def test_service_stars_of_a_month_are_for_staff_only(desk: dict[str, Any])
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     bad = await run("Rankings", {**variables, "period": "2026-13"}, actor=desk["admin"])
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+GROWTH_ONLY = """query G($f: StatisticsFilter!, $s: StatisticsSource) {
+  statistics(filter: $f, source: $s) { source total { figures { accepted satisfaction { numerator denominator } averageWait { totalSeconds count } } acceptedGrowth { numerator denominator } } }
+}"""
+WITH_LAST_YEAR = """query Y($f: StatisticsFilter!, $s: StatisticsSource) {
+  statistics(filter: $f, source: $s) { source total { ...Last } }
+}
+fragment Last on StatisticsRow { acceptedGrowth { value } previousYear { accepted yellowCards satisfaction { numerator denominator } averageWait { totalSeconds count } } }"""
+
+
+async def test_the_raw_path_reads_only_last_years_counters_the_query_asks_for(db: object) -> None:
+    """Without `previousYear` the raw path reads last year's accepted cases alone (for the
+    growth); asked for in a fragment, every counter of last year: both equal the rollups."""
+    from models.statistics.generator import PRESETS, generate  # noqa: PLC0415
+    from schema.context import Context  # noqa: PLC0415
+    from schema.schema import schema  # noqa: PLC0415
+
+    shape = dataclasses.replace(
+        PRESETS["real-hall"].scaled(1_000), departments=3, windows=6, items=40
+    )
+    written = await generate("GEN", "生成数据中心", shape, seed=3)
+    _, admin = await f.user("gen_admin", Role.ADMIN, of=await Hall.get(id=written.hall_id))
+    year = {"hallId": to_base64("Hall", written.hall_id), "from": "2021-01-01", "to": "2021-12-31"}
+
+    async def ask(document: str, source: str | None) -> dict[str, Any]:
+        result = await schema.execute(
+            document, variable_values={"f": year, "s": source}, context_value=Context(actor=admin)
+        )
+        assert not result.errors, result.errors
+        assert result.data is not None
+        table: dict[str, Any] = result.data["statistics"]
+        assert table.pop("source") == (source or "ROLLUP")
+        return table
+
+    for document in (GROWTH_ONLY, WITH_LAST_YEAR):
+        assert await ask(document, "RAW") == await ask(document, None)
+    last = (await ask(WITH_LAST_YEAR, "RAW"))["total"]["previousYear"]
+    assert last["accepted"] == shape.previous_accepted
+    assert last["satisfaction"]["denominator"] > 0
+    assert last["averageWait"]["count"] > 0
+    assert last["yellowCards"] > 0
+    # The model reads only what was asked: last year's accepted cases, not its ratings.
+    from models.statistics.queries import StatRequest, statistics  # noqa: PLC0415
+    from models.statistics.rules import GroupBy, Source  # noqa: PLC0415
+
+    raw = StatRequest(date(2021, 1, 1), date(2021, 12, 31), written.hall_id, source=Source.RAW)
+    slim = dataclasses.replace(raw, previous_counters=frozenset({"accepted"}))
+    full, growth = (await statistics(admin, raw)).total, (await statistics(admin, slim)).total
+    assert (growth.figures, growth.growth) == (full.figures, full.growth)
+    assert (growth.previous.ratings, full.previous.ratings > 0) == (0, True)
+    # Grouped rows are keyed by both years' groups: every counter of last year is read.
+    by_dept = dataclasses.replace(slim, group_by=(GroupBy.DEPARTMENT,))
+    grouped = await statistics(admin, by_dept)
+    assert grouped.total.previous == full.previous
