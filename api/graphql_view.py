@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any, cast
 
@@ -155,6 +156,13 @@ class HallGraphQL(GraphQL[Context, None]):
         context.actor, context.user = session.actor, session.user
         context.token_expires_at = session.expires_at
         context.api_key = session.api_key
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies and messages through orjson; what only `json` accepts (NaN) still parses."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
 
     def encode_json(self, data: object) -> str:
         """Responses are encoded with orjson, as text: WebSocket messages must be text frames."""
