@@ -14,7 +14,7 @@ from models.catalogue.tables import Department, Hall, ServiceItem, Window
 from models.common.actor import Actor
 from models.common.checks import Checks
 from models.statistics.access import allowed_scope, scoped_hall_subtree
-from models.statistics.reads import Scope, counts, grain_for
+from models.statistics.reads import Scope, counts, grain_for, rollup_counts_pair
 from models.statistics.rules import (
     DATE_DIMENSIONS,
     Figures,
@@ -154,7 +154,12 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
     )
     period = Period(request.start, request.end)
     before = period.year_before()
-    if request.source is not Source.RAW and grain_for(scope, group_by, period):
+    grain = grain_for(scope, group_by, period) if request.source is not Source.RAW else None
+    if grain is not None and grain == grain_for(scope, group_by, before):
+        # Both periods from the same rollup table: one statement.
+        current, previous = await rollup_counts_pair(grain, scope, group_by, period, before)
+        source = Source.ROLLUP
+    elif grain is not None:
         # Both periods at once, on two pooled connections (rollup reads are short).
         (current, source), (previous, _) = await asyncio.gather(
             counts(scope, group_by, period, request.source),

@@ -186,6 +186,33 @@ async def _raw_rows(scope: Scope, group_by: Dimensions, period: Period) -> list[
     return [row for rows in parts for row in rows]
 
 
+def _counted(rows: list[dict[str, Any]], group_by: Dimensions) -> Counts:
+    result: Counts = {}
+    for row in rows:
+        key = tuple(row[f"g{n}"] for n in range(len(group_by)))
+        target = result.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for name in COUNTERS:
+            target[name] += int(row[name] or 0)
+    return result
+
+
+async def rollup_counts_pair(
+    grain: str, scope: Scope, group_by: Dimensions, first: Period, second: Period
+) -> tuple[Counts, Counts]:
+    """Counters of two periods from one rollup table, in one statement (a period and the year before)."""
+    sql, values = rollup_sql(grain, scope, group_by)
+    # The same statement over the second period's dates, given as the last two parameters.
+    last = len(values) + 2
+    other = sql.replace("BETWEEN $2 AND $3", f"BETWEEN ${last + 1} AND ${last + 2}")
+    both = f"SELECT 0 AS _period, a.* FROM ({sql}) a UNION ALL SELECT 1, b.* FROM ({other}) b"  # noqa: S608  (SQL from constants; values are parameters)
+    params = [values[0], first.start, first.end, *values[1:], second.start, second.end]
+    rows = await connections.get("default").execute_query_dict(both, params)
+    return (
+        _counted([r for r in rows if r["_period"] == 0], group_by),
+        _counted([r for r in rows if r["_period"] == 1], group_by),
+    )
+
+
 async def counts(
     scope: Scope, group_by: Dimensions, period: Period, source: Source | None = None
 ) -> tuple[Counts, Source]:
@@ -199,10 +226,4 @@ async def counts(
     else:
         rows = await _raw_rows(scope, group_by, period)
         used = Source.RAW
-    result: Counts = {}
-    for row in rows:
-        key = tuple(row[f"g{n}"] for n in range(len(group_by)))
-        target = result.setdefault(key, dict.fromkeys(COUNTERS, 0))
-        for name in COUNTERS:
-            target[name] += int(row[name] or 0)
-    return result, used
+    return _counted(rows, group_by), used
