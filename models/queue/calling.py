@@ -19,7 +19,12 @@ from models.accounts.tables import Role
 from models.catalogue.tables import WindowKind, WindowState
 from models.common.actor import Actor
 from models.notifications.outbox import OUTBOX_INSERT, PENDING
-from models.queue.rules import DEFAULT_NEAR_AHEAD, TRANSITIONS, TicketAction
+from models.queue.rules import (
+    DEFAULT_NEAR_AHEAD,
+    TRANSITIONS,
+    TicketAction,
+    next_ticket_status,
+)
 from models.queue.tables import Ticket, TicketOutcome, TicketStatus
 
 # $1 window, $2 actor's user id, $3 actor is an admin, $4 actor's hall path (NULL: city-wide),
@@ -75,7 +80,8 @@ WITH w AS (
 SELECT c.*, w.number AS _window_number FROM called c CROSS JOIN w
 """  # noqa: S608  (enum values and constants; every value is a bound parameter)
 
-FINISH_FROM, FINISH_TO = TRANSITIONS[TicketAction.FINISH]
+FINISH_FROM = TRANSITIONS[TicketAction.FINISH][0]
+FINISH_TO = next_ticket_status(TicketAction.FINISH, min(FINISH_FROM))
 # $1 ticket, $2 outcome, $3 now, $4 actor's user id, $5 actor is an admin, $6 actor's hall path,
 # $7 the statuses a ticket may be finished from.
 FINISH_SQL = f"""
