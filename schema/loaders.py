@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -50,41 +51,97 @@ from models.evaluations.tables import (
 
 
 class Loaders:
-    """A fresh set of loaders for one request (or one subscription event)."""
+    """A fresh set of loaders for one request (or one subscription event), each made on first use."""
 
-    def __init__(self) -> None:
-        self.hall: DataLoader[int, Hall | None] = DataLoader(load_fn=halls_by_ids)
-        self.department: DataLoader[int, Department | None] = DataLoader(load_fn=departments_by_ids)
-        self.user: DataLoader[int, User | None] = DataLoader(load_fn=users_by_ids)
-        self.window: DataLoader[int, Window | None] = DataLoader(load_fn=windows_by_ids)
-        self.window_lanes: DataLoader[int, list[Lane]] = DataLoader(load_fn=lanes_by_window_ids)
-        self.lane_items: DataLoader[int, list[ServiceItem]] = DataLoader(load_fn=items_by_lane_ids)
-        self.item_versions: DataLoader[int, list[ServiceItemVersion]] = DataLoader(
-            load_fn=versions_by_item_ids
-        )
-        self.item: DataLoader[int, ServiceItem | None] = DataLoader(load_fn=items_by_ids)
-        self.item_version: DataLoader[int, ServiceItemVersion | None] = DataLoader(
-            load_fn=item_versions_by_ids
-        )
-        self.case: DataLoader[int, Case | None] = DataLoader(load_fn=cases_by_ids)
-        self.case_events: DataLoader[int, list[CaseEvent]] = DataLoader(load_fn=events_by_case_ids)
-        self.case_subtasks: DataLoader[int, list[CaseSubtask]] = DataLoader(
-            load_fn=subtasks_by_case_ids
-        )
-        self.case_pauses: DataLoader[int, list[CasePause]] = DataLoader(load_fn=pauses_by_case_ids)
-        self.evaluation: DataLoader[int, Evaluation | None] = DataLoader(load_fn=evaluations_by_ids)
-        self.rectification: DataLoader[int, Rectification | None] = DataLoader(
-            load_fn=rectifications_by_ids
-        )
-        self.evaluation_rectification: DataLoader[int, Rectification | None] = DataLoader(
-            load_fn=rectifications_by_evaluation
-        )
-        self.evaluation_appeal: DataLoader[int, EvaluationAppeal | None] = DataLoader(
-            load_fn=appeals_by_evaluation
-        )
-        self.rectification_history: DataLoader[int, list[RectificationEvent]] = DataLoader(
-            load_fn=history_by_rectification
-        )
+    @cached_property
+    def hall(self) -> DataLoader[int, Hall | None]:
+        """Loader of hall by key."""
+        return DataLoader(load_fn=halls_by_ids)
+
+    @cached_property
+    def department(self) -> DataLoader[int, Department | None]:
+        """Loader of department by key."""
+        return DataLoader(load_fn=departments_by_ids)
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        """Loader of user by key."""
+        return DataLoader(load_fn=users_by_ids)
+
+    @cached_property
+    def window(self) -> DataLoader[int, Window | None]:
+        """Loader of window by key."""
+        return DataLoader(load_fn=windows_by_ids)
+
+    @cached_property
+    def window_lanes(self) -> DataLoader[int, list[Lane]]:
+        """Loader of window lanes by key."""
+        return DataLoader(load_fn=lanes_by_window_ids)
+
+    @cached_property
+    def lane_items(self) -> DataLoader[int, list[ServiceItem]]:
+        """Loader of lane items by key."""
+        return DataLoader(load_fn=items_by_lane_ids)
+
+    @cached_property
+    def item_versions(self) -> DataLoader[int, list[ServiceItemVersion]]:
+        """Loader of item versions by key."""
+        return DataLoader(load_fn=versions_by_item_ids)
+
+    @cached_property
+    def item(self) -> DataLoader[int, ServiceItem | None]:
+        """Loader of item by key."""
+        return DataLoader(load_fn=items_by_ids)
+
+    @cached_property
+    def item_version(self) -> DataLoader[int, ServiceItemVersion | None]:
+        """Loader of item version by key."""
+        return DataLoader(load_fn=item_versions_by_ids)
+
+    @cached_property
+    def case(self) -> DataLoader[int, Case | None]:
+        """Loader of case by key."""
+        return DataLoader(load_fn=cases_by_ids)
+
+    @cached_property
+    def case_events(self) -> DataLoader[int, list[CaseEvent]]:
+        """Loader of case events by key."""
+        return DataLoader(load_fn=events_by_case_ids)
+
+    @cached_property
+    def case_subtasks(self) -> DataLoader[int, list[CaseSubtask]]:
+        """Loader of case subtasks by key."""
+        return DataLoader(load_fn=subtasks_by_case_ids)
+
+    @cached_property
+    def case_pauses(self) -> DataLoader[int, list[CasePause]]:
+        """Loader of case pauses by key."""
+        return DataLoader(load_fn=pauses_by_case_ids)
+
+    @cached_property
+    def evaluation(self) -> DataLoader[int, Evaluation | None]:
+        """Loader of evaluation by key."""
+        return DataLoader(load_fn=evaluations_by_ids)
+
+    @cached_property
+    def rectification(self) -> DataLoader[int, Rectification | None]:
+        """Loader of rectification by key."""
+        return DataLoader(load_fn=rectifications_by_ids)
+
+    @cached_property
+    def evaluation_rectification(self) -> DataLoader[int, Rectification | None]:
+        """Loader of evaluation rectification by key."""
+        return DataLoader(load_fn=rectifications_by_evaluation)
+
+    @cached_property
+    def evaluation_appeal(self) -> DataLoader[int, EvaluationAppeal | None]:
+        """Loader of evaluation appeal by key."""
+        return DataLoader(load_fn=appeals_by_evaluation)
+
+    @cached_property
+    def rectification_history(self) -> DataLoader[int, list[RectificationEvent]]:
+        """Loader of rectification history by key."""
+        return DataLoader(load_fn=history_by_rectification)
 
 
 K = TypeVar("K", bound=Hashable)
