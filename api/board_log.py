@@ -1,7 +1,10 @@
 """The hall event log: a Redis stream per hall whose entry ids are the hall's `seq`.
 
-Appending is one Lua call (INCR the hall's counter, XADD with id `<seq>-0`), so sequence numbers
-are gap-free and in stream order across every API process. One reader task per hall and process
+Appending is one Lua call (INCR the hall's counter, XADD with id `<seq>-0` per event), so sequence
+numbers are gap-free and in stream order across every API process. Appends that arrive while one
+is on its way to Redis are sent together as the next call, in arrival order: one round trip for
+all the windows that committed meanwhile, each caller still answered with its own seqs once they
+are stored. One reader task per hall and process
 follows the stream with XREAD BLOCK and hands each event to that process's subscribers; a
 subscriber resuming after `seq` first reads the missed range with XRANGE.
 """
@@ -23,10 +26,26 @@ from models.queue.board import BoardEvent, LoggedEvent, ResumeTooOld
 log = structlog.get_logger(__name__)
 # Entries kept per hall (about a day of a large hall's board changes).
 STREAM_LENGTH = 20_000
+# KEYS: counter and stream of each event in turn; ARGV: the stream length, then kind and data of
+# each event in turn. Returns each event's seq, or the error that stopped it (one hall's broken
+# stream fails only the appends of that hall, not the others sent with it).
 APPEND = """
-local seq = redis.call('INCR', KEYS[1])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], seq .. '-0', 'kind', ARGV[3], 'data', ARGV[1])
-return seq
+local results = {}
+for n = 1, #KEYS / 2 do
+    local seq = redis.pcall('INCR', KEYS[2 * n - 1])
+    if type(seq) == 'table' and seq.err then
+        results[n] = seq.err
+    else
+        local added = redis.pcall('XADD', KEYS[2 * n], 'MAXLEN', '~', ARGV[1], seq .. '-0',
+            'kind', ARGV[2 * n], 'data', ARGV[2 * n + 1])
+        if type(added) == 'table' and added.err then
+            results[n] = added.err
+        else
+            results[n] = seq
+        end
+    end
+end
+return results
 """
 
 
@@ -54,16 +73,52 @@ class RedisEventLog:
         self._append = redis.register_script(APPEND)
         self.subscribers: dict[int, set[asyncio.Queue[LoggedEvent]]] = defaultdict(set)
         self.readers: dict[int, asyncio.Task[None]] = {}
+        # Appends waiting for the one in flight, and the task sending them.
+        self._waiting: list[tuple[list[BoardEvent], asyncio.Future[list[int]]]] = []
+        self._sender: asyncio.Task[None] | None = None
 
     async def append(self, events: list[BoardEvent]) -> list[int]:
         """Append in order; returns the seq given to each."""
-        seqs = []
-        for event in events:
-            seq_key, stream = _keys(event.hall_id)
-            payload = orjson.dumps(event.data).decode()
-            args: list[str | int] = [payload, STREAM_LENGTH, event.kind.value]
-            seqs.append(int(await self._append(keys=[seq_key, stream], args=args)))
-        return seqs
+        if not events:
+            return []
+        done: asyncio.Future[list[int]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((events, done))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send())
+        # Shielded: a caller that gives up does not cancel the others' round trip.
+        return await asyncio.shield(done)
+
+    async def _send(self) -> None:
+        """Send the waiting appends, one Lua call per batch, until none are left."""
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            keys: list[str] = []
+            args: list[str | int] = [STREAM_LENGTH]
+            for events, _ in batch:
+                for event in events:
+                    keys.extend(_keys(event.hall_id))
+                    args += [event.kind.value, orjson.dumps(event.data).decode()]
+            try:
+                results: list[int | bytes | str] = await self._append(keys=keys, args=args)
+            except BaseException as exc:  # every caller of the batch gets the failure
+                failure = exc if isinstance(exc, Exception) else aioredis.ConnectionError("closed")
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(failure)
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for events, done in batch:
+                mine, results = results[: len(events)], results[len(events) :]
+                failed = [r for r in mine if not isinstance(r, int)]
+                if done.done():
+                    continue
+                if failed:
+                    reason = failed[0]
+                    text = reason.decode() if isinstance(reason, bytes) else reason
+                    done.set_exception(aioredis.ResponseError(text))
+                else:
+                    done.set_result([int(r) for r in mine])
 
     async def last_seq(self, hall_id: int) -> int:
         """The hall's latest seq (0 before the first event)."""
@@ -124,7 +179,10 @@ class RedisEventLog:
             self.subscribers[hall_id].discard(queue)
 
     async def close(self) -> None:
-        """Stop the readers."""
+        """Send what is waiting, then stop the readers."""
+        if self._sender is not None:
+            with contextlib.suppress(Exception):
+                await self._sender
         for task in self.readers.values():
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -130,6 +130,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default HALL_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HALL_PORT).")] = None,
     demo: Annotated[bool, typer.Option(help="Load the demo hall first (idempotent).")] = False,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="API processes (default HALL_API_WORKERS).")
+    ] = None,
 ) -> None:
     """Run the API and a worker; with no URLs configured, embedded PostgreSQL and Redis."""
     import uvicorn  # noqa: PLC0415  (only this command needs it)
@@ -163,7 +166,7 @@ def serve(
                 factory=True,
                 host=host or settings.host,
                 port=port or settings.port,
-                workers=settings.api_workers,
+                workers=workers or settings.api_workers,
                 log_config=None,
                 ws="websockets-sansio",
                 ws_per_message_deflate=False,

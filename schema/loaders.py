@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -18,7 +18,7 @@ from models.cases.queries import (
     pauses_by_case_ids,
     subtasks_by_case_ids,
 )
-from models.cases.tables import Case, CaseEvent, CasePause, CaseSubtask
+from models.cases.tables import Case, CasePause, CaseSubtask
 from models.catalogue.queries import (
     departments_by_ids,
     halls_by_ids,
@@ -52,6 +52,11 @@ from models.evaluations.tables import (
 
 class Loaders:
     """A fresh set of loaders for one request (or one subscription event), each made on first use."""
+
+    @cached_property
+    def views(self) -> dict[tuple[Callable[[Any], Any], Hashable], Any]:
+        """Rows already converted to their GraphQL type, by converter and key (see now_or_later)."""
+        return {}
 
     @cached_property
     def hall(self) -> DataLoader[int, Hall | None]:
@@ -104,8 +109,8 @@ class Loaders:
         return DataLoader(load_fn=cases_by_ids)
 
     @cached_property
-    def case_events(self) -> DataLoader[int, list[CaseEvent]]:
-        """Loads by key in one query per batch (events_by_case_ids)."""
+    def case_events(self) -> DataLoader[int, list[Mapping[str, Any]]]:
+        """Loads records by key in one query per batch (events_by_case_ids)."""
         return DataLoader(load_fn=events_by_case_ids)
 
     @cached_property
@@ -149,13 +154,24 @@ V = TypeVar("V")
 R = TypeVar("R")
 
 
-def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R | Awaitable[R]:
+def now_or_later(
+    loader: DataLoader[K, V],
+    key: K,
+    convert: Callable[[V], R],
+    views: dict[tuple[Callable[[Any], Any], Hashable], Any] | None = None,
+) -> R | Awaitable[R]:
     """The converted value at once when the loader already holds it, else an awaitable of it.
 
     A list resolver that loads its page's related rows in one batch (`load_many`) lets every
     row's field resolve without a coroutine, a task and an await each (graphql-core awaits the
     result only when it is awaitable): on a 50-row page that is most of the execution time.
+    With `views` (the request's `Loaders.views`), a row is converted once however many list rows
+    share it (fifty cases of a few items); the converted types are immutable data.
     """
+    if views is not None:
+        seen = views.get((convert, key))
+        if seen is not None:
+            return cast("R", seen)
     future = loader.cache_map.get(key)
     if (
         future is not None
@@ -163,7 +179,10 @@ def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) ->
         and not future.cancelled()
         and future.exception() is None
     ):
-        return convert(future.result())
+        converted = convert(future.result())
+        if views is not None:
+            views[(convert, key)] = converted
+        return converted
     return _later(loader, key, convert)
 
 

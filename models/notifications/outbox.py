@@ -7,6 +7,14 @@ from datetime import datetime
 import orjson
 from tortoise import connections
 
+# The outbox row of a text; statements that queue texts among other changes select these columns.
+OUTBOX_INSERT = (
+    "INSERT INTO notification (kind, dedupe_key, phone, hall_id, case_id, params, urgent, "
+    "status, attempts, last_error, created_at, updated_at)"
+)
+# The status, attempts and last error of a new text.
+PENDING = "'PENDING', 0, ''"
+
 
 async def queue_text(
     dedupe_key: str,
@@ -21,9 +29,7 @@ async def queue_text(
 ) -> bool:
     """Add a pending text unless one with the same key exists; returns whether it was added."""
     rows = await connections.get("default").execute_query_dict(
-        "INSERT INTO notification (kind, dedupe_key, phone, hall_id, case_id, params, urgent, "
-        "status, attempts, last_error, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, 'PENDING', 0, '', $8, $8) "
+        f"{OUTBOX_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, {PENDING}, $8, $8) "
         "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
         [kind, dedupe_key, phone, hall_id, case_id, orjson.dumps(params).decode(), urgent, now],
     )

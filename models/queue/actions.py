@@ -22,6 +22,7 @@ from models.catalogue.tables import Hall, Lane, ServiceItem, Window, WindowKind,
 from models.common.actor import WINDOW_ROLES, Actor
 from models.common.checks import Checks
 from models.common.errors import Conflict, Forbidden, InvalidInput, NotFound
+from models.queue import calling
 from models.queue.board import BoardEvent, BoardEventKind
 from models.queue.errors import (
     HallClosed,
@@ -33,7 +34,6 @@ from models.queue.errors import (
 from models.queue.queries import window_in_scope
 from models.queue.rules import (
     DEFAULT_MAX_RECALLS,
-    DEFAULT_NEAR_AHEAD,
     TicketAction,
     next_ticket_status,
     number_width,
@@ -225,70 +225,28 @@ class Changed:
 
 async def call_next(actor: Actor, window_id: int, now: datetime) -> Changed:
     """Claim the best waiting ticket for the window: priority, then issue time."""
+    claimed = await calling.claim_next(actor, window_id, now)
+    if claimed is None:
+        raise await _why_not_called(actor, window_id, now)
+    ticket, window_number = claimed
+    data = public_ticket(ticket) | {"window_number": window_number}
+    return Changed(ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_CALLED, data)])
+
+
+async def _why_not_called(actor: Actor, window_id: int, now: datetime) -> Exception:
+    """The business error of a call that claimed nothing, checked step by step."""
     window = await _window_for(actor, window_id)
     if window.state is not WindowState.OPEN:
-        raise TicketStateError(
+        return TicketStateError(
             "窗口未开放，不能叫号", current_state=window.state.value, code="WINDOW_NOT_OPEN"
         )
-    lanes = await served_lane_ids(window)
-    day = business_day(window.hall, now)
-    async with in_transaction():
-        if await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED).exists():
-            raise TicketStateError(
-                "请先办结或过号当前号票",
-                current_state=TicketStatus.CALLED.value,
-                code="TICKET_IN_SERVICE",
-            )
-        # Claim and update in one statement: the row lock skips tickets another window holds.
-        rows = await connections.get("default").execute_query_dict(
-            "UPDATE ticket SET status = 'CALLED', window_id = $4, target_window_id = NULL, "
-            "called_at = $5, called_by_id = $6, updated_at = $5 WHERE id = ("
-            "SELECT id FROM ticket WHERE hall_id = $1 AND business_day = $2 AND status = 'WAITING' "
-            "AND lane_id = ANY($3::int[]) AND (target_window_id IS NULL OR target_window_id = $4) "
-            "ORDER BY rank, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING *",
-            [window.hall_id, day, lanes, window.id, now, actor.user_id or None],
+    if await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED).exists():
+        return TicketStateError(
+            "请先办结或过号当前号票",
+            current_state=TicketStatus.CALLED.value,
+            code="TICKET_IN_SERVICE",
         )
-        if not rows:
-            raise NothingToCall("当前没有等候的号票")
-        # How tortoise itself builds a model from a fetched row (types converted per field).
-        ticket = Ticket._init_from_db(**rows[0])
-        await _texts_after_call(ticket, window, now)
-    data = public_ticket(ticket) | {"window_number": window.number}
-    return Changed(ticket, [BoardEvent(window.hall_id, BoardEventKind.TICKET_CALLED, data)])
-
-
-async def _texts_after_call(ticket: Ticket, window: Window, now: datetime) -> None:
-    """Pending texts: to the called holder, and to the holder who is now near the front."""
-    from models.notifications.outbox import queue_text  # noqa: PLC0415
-
-    if ticket.holder_phone:
-        await queue_text(
-            f"ticket:{ticket.id}:called",
-            "TICKET_CALLED",
-            ticket.holder_phone,
-            {"number": ticket.number, "window": window.number},
-            hall_id=ticket.hall_id,
-            now=now,
-            urgent=True,
-        )
-    near = (
-        await Ticket.filter(
-            lane_id=ticket.lane_id, business_day=ticket.business_day, status=TicketStatus.WAITING
-        )
-        .order_by("rank", "id")
-        .offset(DEFAULT_NEAR_AHEAD)
-        .first()
-    )
-    if near is not None and near.holder_phone:
-        await queue_text(
-            f"ticket:{near.id}:near",
-            "TICKET_NEAR",
-            near.holder_phone,
-            {"number": near.number, "ahead": DEFAULT_NEAR_AHEAD},
-            hall_id=near.hall_id,
-            now=now,
-            urgent=True,
-        )
+    return NothingToCall("当前没有等候的号票")
 
 
 async def _ticket_at_window(actor: Actor, ticket_id: int) -> tuple[Ticket, Window | None]:
@@ -413,10 +371,16 @@ async def finish(
     """Close a served ticket, optionally with the case it led to (trace ticket -> case)."""
     from models.cases.tables import Case  # noqa: PLC0415
 
+    number = case_number.strip()
+    if not number:
+        done = await calling.finish_served(actor, ticket_id, outcome, now)
+        if done is not None:
+            event = BoardEvent(done.hall_id, BoardEventKind.TICKET_FINISHED, public_ticket(done))
+            return Changed(done, [event])
+    # With a case to link, or to find out why the ticket may not be finished: step by step.
     async with in_transaction():
         ticket, _ = await _ticket_at_window(actor, ticket_id)
         next_ticket_status(TicketAction.FINISH, ticket.status)
-        number = case_number.strip()
         if number:
             case = await Case.get_or_none(number=number, hall_id=ticket.hall_id)
             if case is None:

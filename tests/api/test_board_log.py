@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -97,3 +98,65 @@ async def test_catching_up_while_events_arrive_never_asks_for_a_resync(
     await producing
     await writer_client.aclose()
     assert checks > 10
+
+
+async def evalsha_calls(client: aioredis.Redis) -> int:
+    stats = await client.info("commandstats")
+    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+async def test_appends_arriving_together_share_one_call_in_arrival_order(
+    log: RedisEventLog,
+) -> None:
+    halls = [hall(), hall()]
+    before = await evalsha_calls(log.redis)
+    given = await asyncio.gather(
+        *(log.append([called(halls[n % 2], n), called(halls[n % 2], n + 1000)]) for n in range(40))
+    )
+    assert await evalsha_calls(log.redis) - before < 10  # batched, not one call per append
+    for hall_id in halls:
+        mine = [seqs for n, seqs in enumerate(given) if halls[n % 2] == hall_id]
+        # Each caller's events are consecutive, and callers are served in arrival order.
+        assert [s for seqs in mine for s in seqs] == list(range(1, 41))
+        stored = await log.since(hall_id, 0)
+        numbers = [event.data["number"] for event in stored]
+        expected = [n for n in range(40) if halls[n % 2] == hall_id]
+        assert numbers == [f"A{m:03d}" for n in expected for m in (n, n + 1000)]
+
+
+async def test_a_broken_stream_fails_only_its_own_appends_in_a_batch(
+    log: RedisEventLog,
+) -> None:
+    good, broken = hall(), hall()
+    await log.redis.set(f"hall:{broken}:board", "not a stream")
+    results = await asyncio.gather(
+        log.append([called(good, 1)]),
+        log.append([called(broken, 1)]),
+        log.append([called(good, 2)]),
+        return_exceptions=True,
+    )
+    assert results[0] == [1]
+    assert isinstance(results[1], aioredis.ResponseError)
+    assert "WRONGTYPE" in str(results[1])
+    assert results[2] == [2]
+    await log.redis.delete(f"hall:{broken}:board")
+    # The sender is not stuck: the next append goes through.
+    assert await log.append([called(broken, 2)]) == [2]
+
+
+async def test_unreachable_redis_fails_every_append_of_the_batch_without_hanging() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once the socket is closed
+    client = aioredis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=1)
+    events = RedisEventLog(client)
+    for _ in range(2):  # a failed batch leaves no sender behind that later appends wait for
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                *(events.append([called(hall(), n)]) for n in range(3)), return_exceptions=True
+            ),
+            10,
+        )
+        assert all(isinstance(r, aioredis.ConnectionError) for r in results), results
+    await events.close()
+    await client.aclose()

@@ -1,10 +1,14 @@
 """The call-next race: N windows calling concurrently through the GraphQL mutation.
 
 Run: .venv/bin/python -m tests.benchmarks.queue_race [--windows 40] [--tickets 20000]
+    [--workers 1] [--client httpx|raw]
 Starts `hall serve` on embedded servers (or --database-url/--redis-url), creates a hall open
 around the clock with one lane and N open windows (one clerk each), loads the tickets directly,
 then every window loops ticketCallNext + ticketFinish until the queue is empty. Prints calls/s,
 call latency (median, p99) and checks that no ticket was called twice and none was skipped.
+`--workers` sets the API processes (HALL_API_WORKERS). `--client raw` posts over plain keep-alive
+sockets instead of httpx, which spends about a millisecond of CPU per request: on a machine the
+server shares with the client, httpx alone caps the figure at a few hundred calls/s.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+import orjson
 from strawberry.relay import from_base64, to_base64
 from tortoise import Tortoise
 
@@ -92,14 +97,71 @@ async def prepare(
     return pairs, tickets
 
 
-async def drive(base: str, pairs: list[tuple[str, str]]) -> tuple[list[int], list[float], float]:
+class RawClient:
+    """POSTs JSON over one keep-alive HTTP/1.1 connection (a stand-in for httpx.AsyncClient)."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        host, _, port = base_url.removeprefix("http://").partition(":")
+        self.host, self.port, self.timeout = host, int(port), timeout
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def __aenter__(self) -> RawClient:
+        self.streams = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self.streams is not None:
+            self.streams[1].close()
+
+    async def post(
+        self, path: str, *, json: Any, headers: dict[str, str] | None = None
+    ) -> RawResponse:
+        """One request and its response (Content-Length framed, as uvicorn sends JSON)."""
+        assert self.streams is not None
+        reader, writer = self.streams
+        body = orjson.dumps(json)
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+        head = (
+            f"POST {path} HTTP/1.1\r\nhost: {self.host}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\n{extra}\r\n"
+        )
+        writer.write(head.encode() + body)
+        async with asyncio.timeout(self.timeout):
+            raw = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in raw.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            return RawResponse(int(raw.split(b" ", 2)[1]), await reader.readexactly(length))
+
+
+class RawResponse:
+    """Status and body of a RawClient response."""
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        self.status_code, self.content = status_code, content
+
+    def json(self) -> Any:
+        """The decoded body."""
+        return orjson.loads(self.content)
+
+
+async def drive(
+    base: str, pairs: list[tuple[str, str]], client_kind: str = "httpx"
+) -> tuple[list[int], list[float], float]:
     """Every window calls and finishes until the queue is empty."""
     called: list[int] = []
     latencies: list[float] = []
     login = "mutation($i: AuthLoginInput!){authLogin(input:$i){... on AuthLoginSuccess{token}}}"
 
+    def connect() -> Any:
+        if client_kind == "raw":
+            return RawClient(base, timeout=60)
+        return httpx.AsyncClient(base_url=base, timeout=60)
+
     async def window(username: str, window_id: str) -> None:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        async with connect() as client:
             body = {
                 "query": login,
                 "variables": {"i": {"username": username, "password": f.PASSWORD}},
@@ -149,6 +211,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--client", choices=("httpx", "raw"), default="httpx")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hall-race-") as tmp:
         from api.embedded import EmbeddedServers  # noqa: PLC0415
@@ -169,6 +233,7 @@ def main() -> None:
             "HALL_DATA_DIR": str(Path(tmp) / "serve"), "HALL_PORT": str(port), "HALL_ENV": "prod",
             "HALL_LOG_LEVEL": "WARNING", "HALL_SECRET_KEY": secrets.token_urlsafe(40),
             "HALL_DATABASE_URL": database_url, "HALL_REDIS_URL": redis_url,
+            "HALL_API_WORKERS": str(args.workers),
         }  # fmt: skip
         log_path = Path(tmp) / "serve.log"
         with log_path.open("wb") as log:
@@ -181,7 +246,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, proc, log_path)
-            called, latencies, elapsed = asyncio.run(drive(base, pairs))
+            called, latencies, elapsed = asyncio.run(drive(base, pairs, args.client))
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
@@ -189,6 +254,7 @@ def main() -> None:
         embedded.stop()
     twice = sum(1 for _, n in Counter(called).items() if n > 1)
     print(
+        f"{args.workers} API process(es), {args.client} client, "
         f"{len(pairs)} windows, {tickets} tickets: {len(called)} calls in {elapsed:.1f} s = {len(called) / elapsed:.0f} calls/s"
     )
     print(

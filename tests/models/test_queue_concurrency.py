@@ -7,8 +7,9 @@ from collections import Counter
 
 from models.accounts.tables import Role
 from models.catalogue import actions as catalogue
+from models.notifications.tables import Notification
 from models.queue import actions
-from models.queue.errors import NothingToCall
+from models.queue.errors import NothingToCall, TicketStateError
 from models.queue.tables import Ticket, TicketChannel, TicketOutcome, TicketStatus
 from tests import factories as f
 
@@ -43,3 +44,50 @@ async def test_windows_calling_at_once_share_no_ticket(committed: object) -> Non
     assert sorted(calls) == sorted(issued)  # none skipped
     assert sum(1 for window in per_window if window) > 1  # the work was really shared
     assert await Ticket.filter(status=TicketStatus.FINISHED).count() == 40
+
+
+async def test_a_ticket_finished_twice_at_once_finishes_once(committed: object) -> None:
+    hall = await f.hall("JN")
+    lane = await f.lane(hall, "A")
+    window = await f.window(hall, "1")
+    _, clerk = await f.user("clerk1", Role.CLERK, of=hall)
+    await catalogue.open_window(clerk, window.id, NOW)
+    request = actions.TicketRequest(hall.id, lane.id, TicketChannel.KIOSK)
+    for _ in range(5):
+        await actions.issue_ticket(None, request, NOW)
+        ticket = (await actions.call_next(clerk, window.id, NOW)).ticket
+        results = await asyncio.gather(
+            *(actions.finish(clerk, ticket.id, TicketOutcome.SERVED, NOW) for _ in range(4)),
+            return_exceptions=True,
+        )
+        finished = [r for r in results if isinstance(r, actions.Changed)]
+        refused = [r for r in results if isinstance(r, TicketStateError)]
+        assert (len(finished), len(refused)) == (1, 3), results
+    assert await Ticket.filter(status=TicketStatus.FINISHED).count() == 5
+
+
+async def test_holders_called_at_once_get_one_text_each(committed: object) -> None:
+    hall = await f.hall("JN")
+    lane = await f.lane(hall, "A")
+    clerks = []
+    for n in range(6):
+        window = await f.window(hall, str(n + 1))
+        _, clerk = await f.user(f"clerk{n}", Role.CLERK, of=hall)
+        await catalogue.open_window(clerk, window.id, NOW)
+        clerks.append((clerk, window.id))
+    for n in range(24):
+        phone = f"139123456{n:02d}"
+        request = actions.TicketRequest(hall.id, lane.id, TicketChannel.PHONE, holder_phone=phone)
+        await actions.issue_ticket(None, request, NOW)
+
+    async def window_loop(clerk: object, window_id: int) -> None:
+        while True:
+            try:
+                called = await actions.call_next(clerk, window_id, NOW)  # type: ignore[arg-type]
+            except NothingToCall:
+                return
+            await actions.finish(clerk, called.ticket.id, TicketOutcome.SERVED, NOW)  # type: ignore[arg-type]
+
+    await asyncio.gather(*(window_loop(c, w) for c, w in clerks))
+    texts = await Notification.filter(kind="TICKET_CALLED").values_list("phone", flat=True)
+    assert sorted(texts) == sorted(f"139123456{n:02d}" for n in range(24))

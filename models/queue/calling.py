@@ -1,0 +1,136 @@
+"""The hot path of a window: calling the next ticket and finishing it, one statement each.
+
+Each statement checks the window (or ticket) against the actor, claims or changes the row and
+writes the pending texts, and commits on its own: no round trip happens while the row locks
+are held. Every call and finish also takes the hall's statistics rollup rows (statement
+triggers), which all windows share; holding them only inside the server is what lets the windows
+of a hall call concurrently. When a statement changes nothing, the step-by-step checks of
+`models.queue.actions` find out why and raise the business error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tortoise import connections
+
+from models.accounts.tables import Role
+from models.catalogue.tables import WindowKind, WindowState
+from models.common.actor import Actor
+from models.notifications.outbox import OUTBOX_INSERT, PENDING
+from models.queue.rules import (
+    DEFAULT_NEAR_AHEAD,
+    TRANSITIONS,
+    TicketAction,
+    next_ticket_status,
+)
+from models.queue.tables import Ticket, TicketOutcome, TicketStatus
+
+# $1 window, $2 actor's user id, $3 actor is an admin, $4 actor's hall path (NULL: city-wide),
+# $5 now. The near holder: DEFAULT_NEAR_AHEAD people ahead once the called ticket has left.
+CALL_NEXT_SQL = f"""
+WITH w AS (
+    SELECT w.id, w.hall_id, w.number, w.kind, (($5::timestamptz) AT TIME ZONE h.timezone)::date AS day
+    FROM "window" w JOIN hall h ON h.id = w.hall_id
+    WHERE w.id = $1 AND w.state = '{WindowState.OPEN.value}'
+      AND ($3::bool OR w.clerk_id = $2::int)
+      AND ($4::text IS NULL OR starts_with(h.path, $4::text))
+      AND NOT EXISTS (
+          SELECT 1 FROM ticket b WHERE b.window_id = w.id AND b.status = '{TicketStatus.CALLED.value}'
+      )
+), lanes AS (
+    SELECT l.id FROM lane l JOIN w ON l.hall_id = w.hall_id
+    WHERE w.kind = '{WindowKind.GENERAL.value}' AND l.is_active
+    UNION ALL
+    SELECT wl.lane_id FROM window_lane wl JOIN w ON wl.window_id = w.id
+    WHERE w.kind <> '{WindowKind.GENERAL.value}'
+), called AS (
+    UPDATE ticket SET status = '{TicketStatus.CALLED.value}', window_id = $1,
+        target_window_id = NULL, called_at = $5, called_by_id = $2, updated_at = $5
+    WHERE id = (
+        -- Scalar subqueries, so that the waiting-line index is walked in calling order.
+        SELECT t.id FROM ticket t
+        WHERE t.hall_id = (SELECT hall_id FROM w) AND t.business_day = (SELECT day FROM w)
+          AND t.status = '{TicketStatus.WAITING.value}'
+          AND t.lane_id = ANY (ARRAY(SELECT id FROM lanes))
+          AND (t.target_window_id IS NULL OR t.target_window_id = $1)
+        ORDER BY t.rank, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED
+    )
+    RETURNING *
+), near AS (
+    SELECT n.id, n.number, n.holder_phone, n.hall_id
+    FROM ticket n
+    WHERE n.hall_id = (SELECT hall_id FROM called) AND n.business_day = (SELECT business_day FROM called)
+      AND n.status = '{TicketStatus.WAITING.value}' AND n.lane_id = (SELECT lane_id FROM called)
+      AND n.id <> (SELECT id FROM called)
+    ORDER BY n.rank, n.id OFFSET {DEFAULT_NEAR_AHEAD} LIMIT 1
+), texts AS (
+    {OUTBOX_INSERT}
+    SELECT 'TICKET_CALLED', 'ticket:' || c.id || ':called', c.holder_phone, c.hall_id, NULL::bigint,
+        jsonb_build_object('number', c.number, 'window', w.number), true, {PENDING}, $5, $5
+    FROM called c CROSS JOIN w WHERE c.holder_phone <> ''
+    UNION ALL
+    SELECT 'TICKET_NEAR', 'ticket:' || n.id || ':near', n.holder_phone, n.hall_id, NULL::bigint,
+        jsonb_build_object('number', n.number, 'ahead', {DEFAULT_NEAR_AHEAD}), true,
+        {PENDING}, $5, $5
+    FROM near n WHERE n.holder_phone <> ''
+    ON CONFLICT (dedupe_key) DO NOTHING
+)
+SELECT c.*, w.number AS _window_number FROM called c CROSS JOIN w
+"""  # noqa: S608  (enum values and constants; every value is a bound parameter)
+
+FINISH_FROM = TRANSITIONS[TicketAction.FINISH][0]
+FINISH_TO = next_ticket_status(TicketAction.FINISH, min(FINISH_FROM))
+# $1 ticket, $2 outcome, $3 now, $4 actor's user id, $5 actor is an admin, $6 actor's hall path,
+# $7 the statuses a ticket may be finished from.
+FINISH_SQL = f"""
+UPDATE ticket t SET status = '{FINISH_TO.value}', outcome = $2, case_number = '',
+    finished_at = $3, updated_at = $3
+FROM hall h
+WHERE t.id = $1 AND h.id = t.hall_id AND t.status = ANY($7::text[])
+  AND ($6::text IS NULL OR starts_with(h.path, $6::text))
+  AND ($5::bool OR EXISTS (
+      SELECT 1 FROM "window" w WHERE w.id = t.window_id AND w.clerk_id = $4::int
+  ))
+RETURNING t.*
+"""  # noqa: S608  (enum values only; every value is a bound parameter)
+
+
+async def claim_next(actor: Actor, window_id: int, now: datetime) -> tuple[Ticket, str] | None:
+    """Call the window's next ticket in one statement: (ticket, window number), else None."""
+    rows = await connections.get("default").execute_query_dict(
+        CALL_NEXT_SQL,
+        [
+            window_id,
+            actor.user_id,
+            actor.role is Role.ADMIN,
+            actor.hall_path,
+            now,
+        ],
+    )
+    if not rows:
+        return None
+    row: dict[str, Any] = dict(rows[0])
+    window_number = str(row.pop("_window_number"))
+    # How tortoise itself builds a model from a fetched row (types converted per field).
+    return Ticket._init_from_db(**row), window_number
+
+
+async def finish_served(
+    actor: Actor, ticket_id: int, outcome: TicketOutcome, now: datetime
+) -> Ticket | None:
+    """Finish a ticket the actor's window is serving, in one statement; None if it may not."""
+    rows = await connections.get("default").execute_query_dict(
+        FINISH_SQL,
+        [
+            ticket_id,
+            outcome.value,
+            now,
+            actor.user_id,
+            actor.role is Role.ADMIN,
+            actor.hall_path,
+            [status.value for status in sorted(FINISH_FROM)],
+        ],
+    )
+    return Ticket._init_from_db(**rows[0]) if rows else None
