@@ -58,9 +58,10 @@ class AlertSubscription:
         if department_id is not None:
             department = decode_id(department_id, "Department", "departmentId")
             row = await Department.get_or_none(id=department).only("id", "hall_id")
-            if row is None:
+            hall = await Hall.get_or_none(id=row.hall_id).only("path") if row else None
+            if hall is None or not actor.sees(hall.path):
+                # Another hall's department answers like an unknown one (no hall id, no hint).
                 raise NotFound("部门", str(department_id))
-            await hall_in_scope(actor, row.hall_id)
             if hall_id is None:
                 hall_ids = None  # a department's cases may be received at other halls
         last = max(after_seq, 0) if after_seq is not None else await last_event_id()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import structlog
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -31,20 +32,46 @@ def _without_suggestion(error: GraphQLError) -> GraphQLError:
     return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=error.extensions)
 
 
+# graphql-core echoes the offending input in validation and coercion messages ("String cannot
+# represent a non string value: 13912345678", "..., found: {'idNumber': ...}"); that input may
+# be an ID number or a phone, so the value is cut and the rule kept.
+ECHOED_VALUES = (
+    (re.compile(r",? found:? .*$", re.DOTALL | re.IGNORECASE), "."),
+    (re.compile(r"(cannot represent [^:]*?): .*$", re.DOTALL), r"\1."),
+    (re.compile(r"Value '.*?' does not exist", re.DOTALL), "Value does not exist"),
+)
+
+
+def without_values(message: str) -> str:
+    """A validation or coercion message without the input value it quotes."""
+    for pattern, replacement in ECHOED_VALUES:
+        message = pattern.sub(replacement, message)
+    return message
+
+
+def is_variable_error(error: GraphQLError) -> bool:
+    """A variable's value did not fit its type (graphql-core wraps the coercion's error)."""
+    return (
+        isinstance(error.original_error, GraphQLError)
+        and error.path is None
+        and error.message.startswith("Variable '$")
+    )
+
+
 def shape(error: GraphQLError) -> GraphQLError:
     """A client-safe version of one error."""
     original = error.original_error
     if isinstance(error, GraphQLSyntaxError):
         return syntax_error(error)
+    if is_variable_error(error) or (original is None and not (error.extensions or {}).get("code")):
+        # Validation and variable errors from graphql-core: the rule without the value, a code.
+        return GraphQLError(
+            without_values(error.message),
+            nodes=error.nodes,
+            path=error.path,
+            extensions={**(error.extensions or {}), "code": VALIDATION_FAILED},
+        )
     if original is None or (isinstance(original, GraphQLError) and original.extensions):
-        if original is None and not (error.extensions or {}).get("code"):
-            # Validation errors from graphql-core: keep the message, add a code.
-            return GraphQLError(
-                error.message,
-                nodes=error.nodes,
-                path=error.path,
-                extensions={**(error.extensions or {}), "code": VALIDATION_FAILED},
-            )
         return error
     if isinstance(original, DomainError):
         code = BAD_USER_INPUT if isinstance(original, InvalidInput) else original.code
@@ -68,14 +95,24 @@ def shape(error: GraphQLError) -> GraphQLError:
 
 
 class ShapeErrors(SchemaExtension):
-    """Applies `shape` to every error of a result."""
+    """Applies `shape` to every error of a result, and of every result a subscription yields."""
+
+    def _shaped(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        shaped = [shape(e) for e in errors]
+        if not policy_of(self.execution_context.context).suggestions:
+            shaped = [_without_suggestion(e) for e in shaped]
+        return shaped
 
     def on_operation(self) -> Iterator[None]:
         """Rewrite the result's errors after execution."""
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            shaped = [shape(e) for e in result.errors]
-            if not policy_of(self.execution_context.context).suggestions:
-                shaped = [_without_suggestion(e) for e in shaped]
-            result.errors = shaped
+            result.errors = self._shaped(result.errors)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Rewrite the errors of each streamed result before it is sent (subscriptions)."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._shaped(list(errors))
+        yield

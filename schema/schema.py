@@ -13,7 +13,7 @@ from strawberry.types import ExecutionContext
 
 from schema import hot_fields
 from schema.alert_subscriptions import AlertSubscription
-from schema.extensions import ShapeErrors
+from schema.extensions import ShapeErrors, is_variable_error
 from schema.limits.guard import Guard
 from schema.limits.policy import MAX_TOKENS
 from schema.mutations.alerts import AlertMutation
@@ -139,8 +139,11 @@ class HallSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Refused documents (syntax, validation, limits) are the client's: not logged as errors."""
-        raised = [error for error in errors if error.original_error is not None]
+        """Refused documents (syntax, validation, limits, variables) are the client's: not logged.
+
+        A variable's error quotes its value, which may be personal data.
+        """
+        raised = [e for e in errors if e.original_error is not None and not is_variable_error(e)]
         if raised:
             super().process_errors(raised, execution_context)
 

@@ -353,7 +353,10 @@ async def unmask(actor: Actor, number: str, purpose: str, now: datetime) -> tupl
     async with in_transaction():
         case, halls = await case_for(actor, number, for_update=True)
         require_unmask(actor, halls)
+        # Everything the unmasked applicant shows: the contact person too, when there is one.
         fields = ["applicant_name", "applicant_id_number", "applicant_phone"]
+        if case.contact_name:
+            fields.append("contact_name")
         await journal.record(
             case,
             EventKind.UNMASKED,

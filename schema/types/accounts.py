@@ -15,7 +15,7 @@ from models.accounts.tables import User as UserRow
 from schema.context import Info
 from schema.enums import described_enum
 from schema.permissions import require_actor
-from schema.types.masking import mask_mobile
+from schema.types.masking import PersonalData, mask_mobile, personal
 
 Role = RoleEnum
 
@@ -69,7 +69,10 @@ class User(relay.Node):
             raw_mobile=row.mobile,
         )
 
-    @strawberry.field(description="Mobile phone, masked (138****1234); empty when none.")
+    @strawberry.field(
+        description="Mobile phone, masked (138****1234); empty when none.",
+        metadata=personal(PersonalData.PHONE),
+    )
     def mobile(self) -> str:
         """The masked mobile."""
         return mask_mobile(self.raw_mobile) if self.raw_mobile else ""

@@ -19,7 +19,14 @@ from schema.loaders import now_or_later
 from schema.naming import camel
 from schema.permissions import require_actor
 from schema.types.catalogue import DayUnit, Department, Hall, ItemKind, ServiceItem, Window
-from schema.types.masking import mask_id_number, mask_mobile, mask_name
+from schema.types.masking import (
+    Exposure,
+    PersonalData,
+    mask_id_number,
+    mask_mobile,
+    mask_name,
+    personal,
+)
 
 CaseStatus = tables.CaseStatus
 ApplicantKind = tables.ApplicantKind
@@ -164,10 +171,16 @@ class Applicant:
     """Masked applicant."""
 
     kind: ApplicantKind = strawberry.field(description="Person or organisation.")
-    name: str = strawberry.field(description="Masked name.")
-    id_number: str = strawberry.field(description="Masked ID number or credit code.")
-    phone: str = strawberry.field(description="Masked mobile phone.")
-    contact_name: str = strawberry.field(description="Masked contact person (organisations).")
+    name: str = strawberry.field(description="Masked name.", metadata=personal(PersonalData.NAME))
+    id_number: str = strawberry.field(
+        description="Masked ID number or credit code.", metadata=personal(PersonalData.ID_NUMBER)
+    )
+    phone: str = strawberry.field(
+        description="Masked mobile phone.", metadata=personal(PersonalData.PHONE)
+    )
+    contact_name: str = strawberry.field(
+        description="Masked contact person (organisations).", metadata=personal(PersonalData.NAME)
+    )
 
     @classmethod
     def masked(cls, row: tables.Case) -> Self:
@@ -189,10 +202,19 @@ class ApplicantDetails:
     """Unmasked applicant."""
 
     kind: ApplicantKind = strawberry.field(description="Person or organisation.")
-    name: str = strawberry.field(description="Full name.")
-    id_number: str = strawberry.field(description="Full ID number or credit code.")
-    phone: str = strawberry.field(description="Full mobile phone.")
-    contact_name: str = strawberry.field(description="Contact person.")
+    name: str = strawberry.field(
+        description="Full name.", metadata=personal(PersonalData.NAME, Exposure.RAW)
+    )
+    id_number: str = strawberry.field(
+        description="Full ID number or credit code.",
+        metadata=personal(PersonalData.ID_NUMBER, Exposure.RAW),
+    )
+    phone: str = strawberry.field(
+        description="Full mobile phone.", metadata=personal(PersonalData.PHONE, Exposure.RAW)
+    )
+    contact_name: str = strawberry.field(
+        description="Contact person.", metadata=personal(PersonalData.NAME, Exposure.RAW)
+    )
 
     @classmethod
     def from_row(cls, row: tables.Case) -> Self:

@@ -1,6 +1,48 @@
-"""Masking of personal data for display."""
+"""Masking of personal data for display, and the mark that registers a personal-data field."""
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from graphql import GraphQLObjectType
+
+# The key of a field's strawberry metadata that marks it as personal data.
+PERSONAL_DATA = "personal_data"
+
+
+class PersonalData(StrEnum):
+    """What kind of personal information a field carries (DOMAIN.md Privacy)."""
+
+    NAME = "NAME"
+    ID_NUMBER = "ID_NUMBER"
+    PHONE = "PHONE"
+
+
+class Exposure(StrEnum):
+    """How a personal-data field shows its value."""
+
+    MASKED = "MASKED"
+    RAW = "RAW"  # only on the logged unmasking's result type
+
+
+def personal(kind: PersonalData, exposure: Exposure = Exposure.MASKED) -> dict[str, Any]:
+    """The metadata marking a field as personal data (`strawberry.field(metadata=...)`)."""
+    return {PERSONAL_DATA: (kind, exposure)}
+
+
+def personal_fields(schema: Any) -> dict[str, tuple[PersonalData, Exposure]]:
+    """Every field of a strawberry schema marked personal, as `Type.fieldName`."""
+    found: dict[str, tuple[PersonalData, Exposure]] = {}
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for name, field in graphql_type.fields.items():
+            definition = (field.extensions or {}).get("strawberry-definition")
+            mark = getattr(definition, "metadata", None) or {}
+            if PERSONAL_DATA in mark:
+                found[f"{graphql_type.name}.{name}"] = mark[PERSONAL_DATA]
+    return found
 
 
 def mask_mobile(mobile: str) -> str:

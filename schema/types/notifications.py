@@ -10,7 +10,7 @@ import strawberry
 from models.notifications import tables
 from models.notifications.admin import Template
 from schema.enums import described_enum
-from schema.types.masking import mask_mobile
+from schema.types.masking import PersonalData, mask_mobile, personal
 
 NotificationKind = tables.NotificationKind
 NotificationStatus = tables.NotificationStatus
@@ -52,7 +52,9 @@ class Notification:
     id: strawberry.ID = strawberry.field(description="The text's id (its provider key is HN<id>).")
     kind: NotificationKind = strawberry.field(description="What it is about.")
     status: NotificationStatus = strawberry.field(description="Where it is on its way out.")
-    phone: str = strawberry.field(description="The number, masked.")
+    phone: str = strawberry.field(
+        description="The number, masked.", metadata=personal(PersonalData.PHONE)
+    )
     urgent: bool = strawberry.field(description="Urgent texts ignore quiet hours.")
     attempts: int = strawberry.field(description="Provider calls made so far.")
     last_error: str = strawberry.field(description="Why the last attempt did not send it, if so.")

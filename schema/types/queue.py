@@ -20,7 +20,7 @@ from schema.enums import described_enum
 from schema.naming import camel
 from schema.permissions import require_actor
 from schema.types.catalogue import Lane, Window
-from schema.types.masking import mask_name
+from schema.types.masking import PersonalData, mask_name, personal
 
 TicketChannel = tables.TicketChannel
 TicketPriority = tables.TicketPriority
@@ -116,7 +116,9 @@ class Ticket(relay.Node):
     status: TicketStatus = strawberry.field(description="Where the ticket stands.")
     priority: TicketPriority = strawberry.field(description="Calling order class.")
     channel: TicketChannel = strawberry.field(description="Where it was taken.")
-    holder: str = strawberry.field(description="Masked holder name (张*), or empty.")
+    holder: str = strawberry.field(
+        description="Masked holder name (张*), or empty.", metadata=personal(PersonalData.NAME)
+    )
     issued_at: datetime = strawberry.field(description="When it was issued.")
     called_at: datetime | None = strawberry.field(description="When it was last called.")
     recall_count: int = strawberry.field(description="How often it was called again.")

@@ -20,7 +20,7 @@ from schema.permissions import require_actor
 from schema.relay import nodes_from
 from schema.types.cases import AlertLevel
 from schema.types.catalogue import Department, Hall
-from schema.types.masking import mask_mobile, mask_name
+from schema.types.masking import PersonalData, mask_mobile, mask_name, personal
 
 WorkOrderCategory = tables.WorkOrderCategory
 described_enum(
@@ -200,12 +200,17 @@ class WorkOrder(relay.Node):
         visible = await queries.orders_visible(require_actor(info), queries.WorkOrderFilter())
         return await nodes_from(visible, node_ids, cls.from_row)
 
-    @strawberry.field(description="The caller's name, masked (张*).")
+    @strawberry.field(
+        description="The caller's name, masked (张*).", metadata=personal(PersonalData.NAME)
+    )
     def caller_name(self) -> str:
         """Masked name."""
         return mask_name(self.row.caller_name)
 
-    @strawberry.field(description="The caller's phone, masked (139****5678).")
+    @strawberry.field(
+        description="The caller's phone, masked (139****5678).",
+        metadata=personal(PersonalData.PHONE),
+    )
     def caller_phone(self) -> str:
         """Masked phone."""
         return mask_mobile(self.row.caller_phone)

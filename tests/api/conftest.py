@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,27 +16,21 @@ from tests.api.test_service_process import _wait_ready, free_port
 from tests.conftest import Servers
 
 
-@pytest.fixture
-def server_env() -> dict[str, str]:
-    """Extra HALL_* variables for `server` (a test module overrides this fixture)."""
-    return {}
-
-
-@pytest.fixture
-def server(orm: Servers, tmp_path: Path, server_env: dict[str, str]) -> Iterator[str]:
-    """`hall serve` on the suite's database and Redis."""
+@contextmanager
+def running_server(orm: Servers, folder: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """`hall serve` on the suite's database and Redis until the block ends; yields its base URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     port = free_port()
     env |= {
-        "HALL_DATA_DIR": str(tmp_path / "data"),
+        "HALL_DATA_DIR": str(folder / "data"),
         "HALL_PORT": str(port),
         "HALL_ENV": "prod",
         "HALL_SECRET_KEY": secrets.token_urlsafe(40),
         "HALL_DATABASE_URL": orm.database_url,
         "HALL_REDIS_URL": orm.redis_url,
-        **server_env,
+        **extra_env,
     }
-    log_path = tmp_path / "serve.log"
+    log_path = folder / "serve.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve"],
@@ -50,3 +45,16 @@ def server(orm: Servers, tmp_path: Path, server_env: dict[str, str]) -> Iterator
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+@pytest.fixture
+def server_env() -> dict[str, str]:
+    """Extra HALL_* variables for `server` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def server(orm: Servers, tmp_path: Path, server_env: dict[str, str]) -> Iterator[str]:
+    """`hall serve` on the suite's database and Redis."""
+    with running_server(orm, tmp_path, server_env) as base:
+        yield base
