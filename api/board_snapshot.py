@@ -6,8 +6,8 @@ only when the hall's event log moves. So a POST /graphql whose document is exact
 
 - the same document and variables were executed before for the same role and scope (masking is
   the role's: a MONITOR's snapshot is never served to a SUPERVISOR or the other way round);
-- the caller still sees the hall (checked on every request; the token itself is re-checked
-  against the database at most once a second per token, see ACTOR_TTL);
+- the caller still sees the hall (checked on every request; the token through the view's
+  session cache, api/session_cache, which forgets revoked sessions at once);
 - the hall's event log is still at the seq read before that execution, and it is still the
   same business day (every board change appends an event; the seq is read from Redis on every
   request, so a client sees its own change at once, from any process);
@@ -56,10 +56,6 @@ MAX_AGE = 10.0  # seconds; bounds staleness from changes that write no board eve
 # costs tens of milliseconds on the event loop: at thousands of reads a second, rebuilding every
 # couple of seconds showed in the p99)
 MAX_ENTRIES = 512
-# A token checked against the database less than a second ago is taken as still valid for board
-# reads: a revoked or deactivated account keeps reading the (masked, public) board at most this
-# long. Every other request checks its token on every request.
-ACTOR_TTL = 1.0
 JSON = "application/json"
 SNAPSHOT_HEADER = "x-board-snapshot"  # "hit" on responses served from a snapshot
 
@@ -141,7 +137,6 @@ class BoardSnapshots:
         self.max_age = max_age
         self.entries: OrderedDict[tuple[Any, ...], Snapshot] = OrderedDict()
         self.building: dict[tuple[Any, ...], asyncio.Future[None]] = {}
-        self.actors: dict[str, tuple[float, Actor]] = {}
         self.hits = 0
         self.misses = 0
 
@@ -195,22 +190,9 @@ class BoardSnapshots:
         return key, hall_pk, actor
 
     async def _actor(self, authorization: str | None) -> Actor | None:
-        """The caller, remembered for ACTOR_TTL per token (a board read is no privileged act)."""
-        if not authorization:
-            return None
-        now = time.monotonic()
-        remembered = self.actors.get(authorization)
-        if remembered is not None and now - remembered[0] < ACTOR_TTL:
-            return remembered[1]
-        found = await self.view.tokens.actor(authorization)
-        if found is None:
-            self.actors.pop(authorization, None)
-            return None
-        if len(self.actors) >= MAX_ENTRIES * 8:
-            self.actors.clear()
-        actor: Actor = found[0]
-        self.actors[authorization] = (now, actor)
-        return actor
+        """The caller, through the view's session cache (revoked sessions are forgotten at once)."""
+        session = await self.view.session_cache.session(authorization)
+        return None if session is None else session.actor
 
     async def _hit(self, key: tuple[Any, ...], actor: Actor, hall_pk: int) -> Response | None:
         entry = self.entries.get(key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any, cast
 
@@ -17,11 +18,12 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from api.auth import Tokens
+from api.auth import Session, Tokens
 from api.board_groups import BoardGroups
 from api.board_snapshot import BoardSnapshots
 from api.http_gate import gate, strawberry_refusal
 from api.screen_socket import ScreenSocketHandler, SocketLimits
+from api.session_cache import SessionCache
 from api.session_socket import SessionSocketHandler
 from api.socket_sessions import SocketSessions
 from models.common.limits import RateLimiter
@@ -66,6 +68,10 @@ class HallGraphQL(GraphQL[Context, None]):
         self.max_body_bytes = max_body_bytes
         self.budget: CostBudget | None = None
         self.tokens = tokens
+        # HTTP requests reuse recently verified sessions; revocations reach the cache at once.
+        self.session_cache = SessionCache(tokens)
+        self.sessions.revocation_listeners.append(self.session_cache.revoked)
+        self.sessions.loss_listeners.append(self.session_cache.forget_all)
         self.limiter: RateLimiter | None = None
         self.case_feed: CaseFeed | None = None
         self.work_order_feed: CaseFeed | None = None
@@ -122,7 +128,9 @@ class HallGraphQL(GraphQL[Context, None]):
             revocations=self.sessions,
         )
         if isinstance(request, Request):
-            await self._authenticate(context, request.headers.get("authorization"))
+            session = await self.session_cache.session(request.headers.get("authorization"))
+            if session is not None:
+                self._sign_in(context, session)
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -140,10 +148,21 @@ class HallGraphQL(GraphQL[Context, None]):
         session = await self.tokens.session(authorization)
         if session is None:
             return False
+        self._sign_in(context, session)
+        return True
+
+    @staticmethod
+    def _sign_in(context: Context, session: Session) -> None:
         context.actor, context.user = session.actor, session.user
         context.token_expires_at = session.expires_at
         context.api_key = session.api_key
-        return True
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies and messages through orjson; what only `json` accepts (NaN) still parses."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
 
     def encode_json(self, data: object) -> str:
         """Responses are encoded with orjson, as text: WebSocket messages must be text frames."""

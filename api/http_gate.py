@@ -6,6 +6,8 @@ the body (the board snapshots) would otherwise parse them first.
 
 from __future__ import annotations
 
+import functools
+
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -62,10 +64,25 @@ def _token_flood(body: bytes) -> JSONResponse | None:
     except orjson.JSONDecodeError:
         return None  # strawberry reports it
     query = data.get("query") if isinstance(data, dict) else None
-    if not isinstance(query, str) or not more_tokens_than(query, MAX_TOKENS):
+    if not isinstance(query, str) or not _flood(query):
         return None
     error = too_many_tokens()
     return JSONResponse({"data": None, "errors": [error.formatted]})
+
+
+REMEMBERED_QUERY_CHARS = 8_000  # clients repeat the same few short documents
+
+
+def _flood(query: str) -> bool:
+    """Whether the document has too many tokens; short documents' answers are remembered."""
+    if len(query) > REMEMBERED_QUERY_CHARS:
+        return more_tokens_than(query, MAX_TOKENS)
+    return _short_flood(query)
+
+
+@functools.lru_cache(maxsize=256)
+def _short_flood(query: str) -> bool:
+    return more_tokens_than(query, MAX_TOKENS)
 
 
 async def gate(request: Request, *, allow_get: bool, max_body_bytes: int) -> JSONResponse | None:

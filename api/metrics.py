@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
@@ -51,9 +52,15 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            method = scope.get("method", "")
-            REQUESTS.labels(method, template, str(status)).inc()
-            LATENCY.labels(method, template).observe(time.perf_counter() - started)
+            count, latency = _series(scope.get("method", ""), template, status)
+            count.inc()
+            latency.observe(time.perf_counter() - started)
+
+
+@functools.lru_cache(maxsize=1024)
+def _series(method: str, template: str, status: int) -> tuple[Counter, Histogram]:
+    """The labelled children of one method, route template and status (looked up once)."""
+    return REQUESTS.labels(method, template, str(status)), LATENCY.labels(method, template)
 
 
 async def metrics(_: Request) -> Response:

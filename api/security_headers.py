@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 COMMON = {
@@ -19,31 +18,48 @@ PAGE_POLICY = "frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
 class SecurityHeaders:
     """ASGI middleware: adds the headers to each response start; HSTS only when asked (prod)."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.hsts = hsts
+        # The headers each kind of response gets, encoded once (every request adds them).
+        extra = {"strict-transport-security": HSTS} if hsts else {}
+        self._page = _raw(COMMON | {"content-security-policy": PAGE_POLICY} | extra)
+        self._data = _raw(COMMON | {"content-security-policy": DATA_POLICY} | extra)
+        self._graphql = _raw(
+            COMMON | {"content-security-policy": DATA_POLICY, "cache-control": "no-store"} | extra
+        )
+        self._graphql_page = _raw(
+            COMMON | {"content-security-policy": PAGE_POLICY, "cache-control": "no-store"} | extra
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through, adding headers to HTTP responses."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = str(scope.get("path", ""))
+        graphql = str(scope.get("path", "")).startswith("/graphql")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in COMMON.items():
-                    headers.setdefault(name, value)
-                page = headers.get("content-type", "").startswith("text/html")
-                headers.setdefault("content-security-policy", PAGE_POLICY if page else DATA_POLICY)
-                if path.startswith("/graphql"):
-                    headers.setdefault("cache-control", "no-store")
-                if self.hsts:
-                    headers.setdefault("strict-transport-security", HSTS)
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                page = any(
+                    name.lower() == b"content-type" and value.startswith(b"text/html")
+                    for name, value in raw
+                )
+                if graphql:
+                    wanted = self._graphql_page if page else self._graphql
+                else:
+                    wanted = self._page if page else self._data
+                raw.extend(header for header in wanted if header[0] not in present)
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

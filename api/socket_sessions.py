@@ -54,6 +54,9 @@ class SocketSessions:
         self._redis: aioredis.Redis | None = None
         self._listener: asyncio.Task[None] | None = None
         self._checker: asyncio.Task[None] | None = None
+        # Told of each revocation (user id, lowest valid version) and of a lost channel.
+        self.revocation_listeners: list[Callable[[int, int], None]] = []
+        self.loss_listeners: list[Callable[[], None]] = []
 
     def add(
         self, user_id: int, token_version: int, expires_at: datetime, close: Closer
@@ -88,6 +91,8 @@ class SocketSessions:
 
     async def close_older(self, user_id: int, token_version: int) -> None:
         """Close the user's sockets whose token version is below `token_version`."""
+        for listener in self.revocation_listeners:
+            listener(user_id, token_version)
         stale = [s for s in self._by_user.get(user_id, ()) if s.token_version < token_version]
         for session in stale:
             self.remove(session)
@@ -145,12 +150,16 @@ class SocketSessions:
                 raise
             except Exception:
                 log.warning("revocation channel lost; re-checking sockets", exc_info=True)
+                for lost in self.loss_listeners:
+                    lost()
                 await asyncio.sleep(1)
                 with contextlib.suppress(Exception):
                     await self.recheck()
                 pubsub = self._redis.pubsub() if self._redis is not None else pubsub
                 with contextlib.suppress(Exception):
                     await pubsub.subscribe(CHANNEL)
+                for lost in self.loss_listeners:  # what was remembered while unsubscribed
+                    lost()
 
     async def _check_periodically(self) -> None:
         while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -50,41 +51,97 @@ from models.evaluations.tables import (
 
 
 class Loaders:
-    """A fresh set of loaders for one request (or one subscription event)."""
+    """A fresh set of loaders for one request (or one subscription event), each made on first use."""
 
-    def __init__(self) -> None:
-        self.hall: DataLoader[int, Hall | None] = DataLoader(load_fn=halls_by_ids)
-        self.department: DataLoader[int, Department | None] = DataLoader(load_fn=departments_by_ids)
-        self.user: DataLoader[int, User | None] = DataLoader(load_fn=users_by_ids)
-        self.window: DataLoader[int, Window | None] = DataLoader(load_fn=windows_by_ids)
-        self.window_lanes: DataLoader[int, list[Lane]] = DataLoader(load_fn=lanes_by_window_ids)
-        self.lane_items: DataLoader[int, list[ServiceItem]] = DataLoader(load_fn=items_by_lane_ids)
-        self.item_versions: DataLoader[int, list[ServiceItemVersion]] = DataLoader(
-            load_fn=versions_by_item_ids
-        )
-        self.item: DataLoader[int, ServiceItem | None] = DataLoader(load_fn=items_by_ids)
-        self.item_version: DataLoader[int, ServiceItemVersion | None] = DataLoader(
-            load_fn=item_versions_by_ids
-        )
-        self.case: DataLoader[int, Case | None] = DataLoader(load_fn=cases_by_ids)
-        self.case_events: DataLoader[int, list[CaseEvent]] = DataLoader(load_fn=events_by_case_ids)
-        self.case_subtasks: DataLoader[int, list[CaseSubtask]] = DataLoader(
-            load_fn=subtasks_by_case_ids
-        )
-        self.case_pauses: DataLoader[int, list[CasePause]] = DataLoader(load_fn=pauses_by_case_ids)
-        self.evaluation: DataLoader[int, Evaluation | None] = DataLoader(load_fn=evaluations_by_ids)
-        self.rectification: DataLoader[int, Rectification | None] = DataLoader(
-            load_fn=rectifications_by_ids
-        )
-        self.evaluation_rectification: DataLoader[int, Rectification | None] = DataLoader(
-            load_fn=rectifications_by_evaluation
-        )
-        self.evaluation_appeal: DataLoader[int, EvaluationAppeal | None] = DataLoader(
-            load_fn=appeals_by_evaluation
-        )
-        self.rectification_history: DataLoader[int, list[RectificationEvent]] = DataLoader(
-            load_fn=history_by_rectification
-        )
+    @cached_property
+    def hall(self) -> DataLoader[int, Hall | None]:
+        """Loads by key in one query per batch (halls_by_ids)."""
+        return DataLoader(load_fn=halls_by_ids)
+
+    @cached_property
+    def department(self) -> DataLoader[int, Department | None]:
+        """Loads by key in one query per batch (departments_by_ids)."""
+        return DataLoader(load_fn=departments_by_ids)
+
+    @cached_property
+    def user(self) -> DataLoader[int, User | None]:
+        """Loads by key in one query per batch (users_by_ids)."""
+        return DataLoader(load_fn=users_by_ids)
+
+    @cached_property
+    def window(self) -> DataLoader[int, Window | None]:
+        """Loads by key in one query per batch (windows_by_ids)."""
+        return DataLoader(load_fn=windows_by_ids)
+
+    @cached_property
+    def window_lanes(self) -> DataLoader[int, list[Lane]]:
+        """Loads by key in one query per batch (lanes_by_window_ids)."""
+        return DataLoader(load_fn=lanes_by_window_ids)
+
+    @cached_property
+    def lane_items(self) -> DataLoader[int, list[ServiceItem]]:
+        """Loads by key in one query per batch (items_by_lane_ids)."""
+        return DataLoader(load_fn=items_by_lane_ids)
+
+    @cached_property
+    def item_versions(self) -> DataLoader[int, list[ServiceItemVersion]]:
+        """Loads by key in one query per batch (versions_by_item_ids)."""
+        return DataLoader(load_fn=versions_by_item_ids)
+
+    @cached_property
+    def item(self) -> DataLoader[int, ServiceItem | None]:
+        """Loads by key in one query per batch (items_by_ids)."""
+        return DataLoader(load_fn=items_by_ids)
+
+    @cached_property
+    def item_version(self) -> DataLoader[int, ServiceItemVersion | None]:
+        """Loads by key in one query per batch (item_versions_by_ids)."""
+        return DataLoader(load_fn=item_versions_by_ids)
+
+    @cached_property
+    def case(self) -> DataLoader[int, Case | None]:
+        """Loads by key in one query per batch (cases_by_ids)."""
+        return DataLoader(load_fn=cases_by_ids)
+
+    @cached_property
+    def case_events(self) -> DataLoader[int, list[CaseEvent]]:
+        """Loads by key in one query per batch (events_by_case_ids)."""
+        return DataLoader(load_fn=events_by_case_ids)
+
+    @cached_property
+    def case_subtasks(self) -> DataLoader[int, list[CaseSubtask]]:
+        """Loads by key in one query per batch (subtasks_by_case_ids)."""
+        return DataLoader(load_fn=subtasks_by_case_ids)
+
+    @cached_property
+    def case_pauses(self) -> DataLoader[int, list[CasePause]]:
+        """Loads by key in one query per batch (pauses_by_case_ids)."""
+        return DataLoader(load_fn=pauses_by_case_ids)
+
+    @cached_property
+    def evaluation(self) -> DataLoader[int, Evaluation | None]:
+        """Loads by key in one query per batch (evaluations_by_ids)."""
+        return DataLoader(load_fn=evaluations_by_ids)
+
+    @cached_property
+    def rectification(self) -> DataLoader[int, Rectification | None]:
+        """Loads by key in one query per batch (rectifications_by_ids)."""
+        return DataLoader(load_fn=rectifications_by_ids)
+
+    @cached_property
+    def evaluation_rectification(self) -> DataLoader[int, Rectification | None]:
+        """Loads by key in one query per batch (rectifications_by_evaluation)."""
+        return DataLoader(load_fn=rectifications_by_evaluation)
+
+    @cached_property
+    def evaluation_appeal(self) -> DataLoader[int, EvaluationAppeal | None]:
+        """Loads by key in one query per batch (appeals_by_evaluation)."""
+        return DataLoader(load_fn=appeals_by_evaluation)
+
+    @cached_property
+    def rectification_history(self) -> DataLoader[int, list[RectificationEvent]]:
+        """Loads by key in one query per batch (history_by_rectification)."""
+        return DataLoader(load_fn=history_by_rectification)
 
 
 K = TypeVar("K", bound=Hashable)

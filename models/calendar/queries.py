@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from typing import cast
+
+from tortoise import connections
 
 from models.calendar.hours import DEFAULT_HOURS, OpeningHours, hours_from_json
 from models.calendar.library import library_year, library_years
@@ -43,6 +48,46 @@ async def hall_calendar(hall: Hall) -> WorkingCalendar:
     calendar = await region_calendar(hall.region[:6])
     closures = [c.day for c in await HallClosure.filter(hall_id=hall.id).only("day")]
     return WorkingCalendar(years=calendar.years, closures=frozenset(closures))
+
+
+# The official rows of some years (national and regional) and a hall's closures in those years.
+YEARS_AND_CLOSURES = (
+    "SELECT c.region, c.year, c.source, c.holidays, c.workdays, NULL::date AS day"
+    " FROM calendar_year c WHERE c.region = ANY($1) AND c.year = ANY($2)"
+    " UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, h.day FROM hall_closure h"
+    " WHERE h.hall_id = $3 AND h.day BETWEEN $4 AND $5"
+)
+
+
+def _days(value: object) -> frozenset[date]:
+    listed = json.loads(value) if isinstance(value, str | bytes) else value
+    return frozenset(date.fromisoformat(d) for d in cast("list[str]", listed))
+
+
+async def hall_calendar_of_years(hall: Hall, years: Collection[int]) -> WorkingCalendar:
+    """`hall_calendar` holding only the given years (one round trip): enough to count a period.
+
+    Other years read as provisional in the result, so callers ask only about days inside them.
+    """
+    wanted = sorted(set(years))
+    library = _library_calendar()
+    found = {year: library[year] for year in wanted if year in library}
+    region = hall.region[:6]
+    codes = [NATIONAL] if region == NATIONAL else [NATIONAL, region]
+    first, last = date(wanted[0], 1, 1), date(wanted[-1], 12, 31)
+    rows = await connections.get("default").execute_query_dict(
+        YEARS_AND_CLOSURES, [codes, wanted, hall.id, first, last]
+    )
+    closures = {row["day"] for row in rows if row["day"] is not None}
+    official = [row for row in rows if row["day"] is None]
+    for row in sorted(official, key=lambda r: r["region"] != NATIONAL):
+        found[row["year"]] = CalendarYear(
+            year=row["year"],
+            source=YearSource(row["source"]),
+            holidays=_days(row["holidays"]),
+            workdays=_days(row["workdays"]),
+        )
+    return WorkingCalendar(years=found, closures=frozenset(d for d in closures if d.year in wanted))
 
 
 @dataclass(frozen=True)

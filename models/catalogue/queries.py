@@ -22,6 +22,7 @@ from models.catalogue.tables import (
 )
 from models.common.actor import Actor
 from models.common.errors import NotFound
+from models.common.rows import rows_by_ids
 
 
 def halls_visible(actor: Actor) -> QuerySet[Hall]:
@@ -130,7 +131,7 @@ async def departments_by_ids(ids: Sequence[int]) -> list[Department | None]:
 
 async def windows_by_ids(ids: Sequence[int]) -> list[Window | None]:
     """Windows in key order (for loaders)."""
-    found = {w.id: w for w in await Window.filter(id__in=list(ids))}
+    found = await rows_by_ids(Window, ids)
     return [found.get(i) for i in ids]
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from tortoise import connections
+
 from models.accounts.tables import Role
 from models.catalogue.tables import Hall
 from models.common.actor import Actor
@@ -22,15 +24,33 @@ from models.statistics.rules import GroupBy
 PUBLIC_ROLES = frozenset({Role.MONITOR, Role.APP})
 
 
+# The hall and the ids of its subtree (itself included, in id order) in one round trip.
+HALL_WITH_SUBTREE = (
+    "SELECT h.*, ARRAY(SELECT s.id FROM hall s WHERE starts_with(s.path, h.path) ORDER BY s.id)"
+    ' AS "_subtree" FROM hall h WHERE h.id = $1'
+)
+
+
 async def scoped_hall(actor: Actor, hall_id: int | None) -> Hall:
     """The hall asked about (the actor's own by default), or Forbidden outside the scope."""
+    hall, _ = await scoped_hall_subtree(actor, hall_id)
+    return hall
+
+
+async def scoped_hall_subtree(actor: Actor, hall_id: int | None) -> tuple[Hall, tuple[int, ...]]:
+    """`scoped_hall` and the ids of every hall in its subtree, read together."""
     chosen = hall_id if hall_id is not None else actor.hall_id
     if chosen is None:
         raise InvalidInput.single(("filter", "hall_id"), "REQUIRED", "请指定大厅")
-    hall = await Hall.get_or_none(id=chosen)
-    if hall is None or not actor.sees(hall.path):
+    rows = await connections.get("default").execute_query_dict(HALL_WITH_SUBTREE, [chosen])
+    if not rows:
         raise Forbidden("无权查看该大厅的统计")
-    return hall
+    row = dict(rows[0])
+    subtree = tuple(int(i) for i in row.pop("_subtree"))
+    hall = Hall._init_from_db(**row)
+    if not actor.sees(hall.path):
+        raise Forbidden("无权查看该大厅的统计")
+    return hall, subtree
 
 
 def allowed_scope(actor: Actor, scope: Scope, group_by: tuple[GroupBy, ...]) -> Scope:

@@ -230,6 +230,23 @@ async def raw_counts(
     return [_summed(rows, len(group_by)) for rows in await _raw_rows(scope, group_by, asked)]
 
 
+async def rollup_counts_pair(
+    grain: str, scope: Scope, group_by: Dimensions, first: Period, second: Period
+) -> tuple[Counts, Counts]:
+    """Counters of two periods from one rollup table, in one statement (a period and the year before)."""
+    sql, values = rollup_sql(grain, scope, group_by)
+    # The same statement over the second period's dates, given as the last two parameters.
+    last = len(values) + 2
+    other = sql.replace("BETWEEN $2 AND $3", f"BETWEEN ${last + 1} AND ${last + 2}")
+    both = f"SELECT 0 AS _period, a.* FROM ({sql}) a UNION ALL SELECT 1, b.* FROM ({other}) b"  # noqa: S608  (SQL from constants; values are parameters)
+    params = [values[0], first.start, first.end, *values[1:], second.start, second.end]
+    rows = await connections.get("default").execute_query_dict(both, params)
+    return (
+        _summed([r for r in rows if r["_period"] == 0], len(group_by)),
+        _summed([r for r in rows if r["_period"] == 1], len(group_by)),
+    )
+
+
 async def counts(
     scope: Scope, group_by: Dimensions, period: Period, source: Source | None = None
 ) -> tuple[Counts, Source]:

@@ -10,10 +10,12 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
     GraphQLError,
+    GraphQLSchema,
     GraphQLSyntaxError,
     parse,
     validate,
@@ -89,6 +91,59 @@ class ValidDocuments:
 
 
 VALID = ValidDocuments()
+
+
+CostKey = tuple[GraphQLSchema, str, str | None, QueryPolicy, bytes]
+
+
+class KnownCosts:
+    """Costs of valid documents by query text, operation, policy and variables (LRU, bounded).
+
+    A cost depends on nothing else, and clients send the same few documents with the same page
+    sizes; only short variables are used as a key.
+    """
+
+    MAX_VARIABLES_BYTES = 1_000
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._costs: OrderedDict[CostKey, int] = OrderedDict()
+
+    @classmethod
+    def key(
+        cls,
+        schema: GraphQLSchema,
+        query: object,
+        operation: str | None,
+        policy: QueryPolicy,
+        variables: object,
+    ) -> CostKey | None:
+        """The cache key, or None when the request is not worth remembering."""
+        if not isinstance(query, str):
+            return None
+        try:
+            encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            return None
+        if len(encoded) > cls.MAX_VARIABLES_BYTES:
+            return None
+        return schema, query, operation, policy, encoded
+
+    def get(self, key: CostKey) -> int | None:
+        """The remembered cost."""
+        cost = self._costs.get(key)
+        if cost is not None:
+            self._costs.move_to_end(key)
+        return cost
+
+    def put(self, key: CostKey, cost: int) -> None:
+        """Remember a cost."""
+        self._costs[key] = cost
+        if len(self._costs) > self.size:
+            self._costs.popitem(last=False)
+
+
+COSTS = KnownCosts()
 
 
 def too_many_tokens() -> GraphQLError:
@@ -198,16 +253,23 @@ class Guard(SchemaExtension):
     async def _check_cost(self, policy: QueryPolicy) -> list[GraphQLError]:
         context = self.execution_context
         assert context.graphql_document is not None  # noqa: S101
-        try:
-            cost = operation_cost(
-                context.schema._schema,
-                context.graphql_document,
-                context.operation_name,
-                context.variables,
-                policy,
-            )
-        except PageTooLarge as exc:
-            return [exc.error]
+        key = COSTS.key(
+            context.schema._schema, context.query, context.operation_name, policy, context.variables
+        )
+        cost = None if key is None else COSTS.get(key)
+        if cost is None:
+            try:
+                cost = operation_cost(
+                    context.schema._schema,
+                    context.graphql_document,
+                    context.operation_name,
+                    context.variables,
+                    policy,
+                )
+            except PageTooLarge as exc:
+                return [exc.error]
+            if key is not None:
+                COSTS.put(key, cost)
         self.cost = {"requested": cost, "limit": policy.max_cost}
         self.subscription = context.operation_type is OperationType.SUBSCRIPTION
         if cost > policy.max_cost:

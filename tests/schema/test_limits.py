@@ -131,3 +131,25 @@ async def test_graphiqls_introspection_query_runs_in_development() -> None:
         result = await schema.execute(get_introspection_query(**options), context_value=Context())
         assert result.errors is None
         assert result.data is not None
+
+
+async def test_remembered_costs_follow_the_variables_and_still_refuse() -> None:
+    paged = "query($n: Int!) { cases(first: $n) { nodes { events { __typename } } } }"
+    for _ in range(2):  # the second time from the remembered costs
+        small = await schema.execute(paged, variable_values={"n": 2}, context_value=Context())
+        large = await schema.execute(paged, variable_values={"n": 90}, context_value=Context())
+        assert small.extensions == {"cost": {"requested": 1 + 2 * 2, "limit": 5000}}
+        assert large.extensions == {"cost": {"requested": 1 + 90 * 2, "limit": 5000}}
+        refused = await _execute(paged, {"n": 5000})
+        assert _codes(refused) == ["BAD_USER_INPUT"]
+    costly = (
+        "query($n: Int!) { "
+        + " ".join(
+            f"a{n}: cases(first: $n) {{ nodes {{ events {{ __typename }} subtasks {{ __typename }} }} }}"
+            for n in range(20)
+        )
+        + " }"
+    )
+    for _ in range(2):
+        assert _codes(await _execute(costly, {"n": 100})) == ["QUERY_TOO_COMPLEX"]
+        assert _codes(await _execute(costly, {"n": 1})) != ["QUERY_TOO_COMPLEX"]
