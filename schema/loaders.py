@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from functools import cached_property
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -18,7 +18,7 @@ from models.cases.queries import (
     pauses_by_case_ids,
     subtasks_by_case_ids,
 )
-from models.cases.tables import Case, CaseEvent, CasePause, CaseSubtask
+from models.cases.tables import Case, CasePause, CaseSubtask
 from models.catalogue.queries import (
     departments_by_ids,
     halls_by_ids,
@@ -104,8 +104,8 @@ class Loaders:
         return DataLoader(load_fn=cases_by_ids)
 
     @cached_property
-    def case_events(self) -> DataLoader[int, list[CaseEvent]]:
-        """Loads by key in one query per batch (events_by_case_ids)."""
+    def case_events(self) -> DataLoader[int, list[Mapping[str, Any]]]:
+        """Loads records by key in one query per batch (events_by_case_ids)."""
         return DataLoader(load_fn=events_by_case_ids)
 
     @cached_property
