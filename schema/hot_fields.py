@@ -58,13 +58,15 @@ def _plain_data(field: GraphQLField) -> StrawberryField | None:
 
 
 def _case_item(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
-    return now_or_later(info.context.loaders.item, source.item_id, service_item_of)
+    loaders = info.context.loaders
+    return now_or_later(loaders.item, source.item_id, service_item_of, loaders.views)
 
 
 def _case_window(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
     if source.window_id is None:
         return None
-    return now_or_later(info.context.loaders.window, source.window_id, window_of)
+    loaders = info.context.loaders
+    return now_or_later(loaders.window, source.window_id, window_of, loaders.views)
 
 
 def install(schema: strawberry.Schema) -> strawberry.Schema:
