@@ -15,14 +15,17 @@ from collections.abc import Callable
 from typing import Any
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLResolveInfo
+from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.relay import GlobalID
+from strawberry.types.field import StrawberryField
 
 from schema.loaders import now_or_later
 from schema.types.cases import service_item_of, window_of
 
 # Types whose `id` is their row's integer id (relay.NodeID[int], no resolve_id override).
 HOT_IDS = ("Case", "ServiceItem", "Window")
+# Types whose plain data fields read their attribute directly (a case list's rows and a case's events).
+HOT_DATA = ("CaseConnection", "CaseEdge", "Case", "Applicant", "CaseEvent", "ServiceItem", "Window")
 
 
 def _global_id(type_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], GlobalID]:
@@ -32,19 +35,51 @@ def _global_id(type_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], Globa
     return resolve
 
 
+def _attribute(python_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], Any]:
+    def resolve(source: Any, _info: GraphQLResolveInfo[Any]) -> Any:
+        return getattr(source, python_name)
+
+    resolve._is_default = True  # type: ignore[attr-defined]  # (as strawberry marks its own)
+    return resolve
+
+
+def _plain_data(field: GraphQLField) -> StrawberryField | None:
+    """The strawberry field behind a GraphQL field when it is plain data (no resolver etc.)."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if (
+        isinstance(definition, StrawberryField)
+        and definition.base_resolver is None
+        and not definition.permission_classes
+        and not definition.extensions
+        and getattr(field.resolve, "__name__", "") == "_get_basic_result"
+    ):
+        return definition
+    return None
+
+
 def _case_item(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
-    return now_or_later(info.context.loaders.item, source.item_id, service_item_of)
+    loaders = info.context.loaders
+    return now_or_later(loaders.item, source.item_id, service_item_of, loaders.views)
 
 
 def _case_window(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
     if source.window_id is None:
         return None
-    return now_or_later(info.context.loaders.window, source.window_id, window_of)
+    loaders = info.context.loaders
+    return now_or_later(loaders.window, source.window_id, window_of, loaders.views)
 
 
 def install(schema: strawberry.Schema) -> strawberry.Schema:
     """Point the hot fields of the built schema at their plain resolvers."""
     types = schema._schema.type_map
+    if schema.config.default_resolver is getattr:
+        for name in HOT_DATA:
+            object_type = types[name]
+            assert isinstance(object_type, GraphQLObjectType)  # noqa: S101  (a fixed schema)
+            for field in object_type.fields.values():
+                definition = _plain_data(field)
+                if definition is not None:
+                    field.resolve = _attribute(definition.python_name)
     for name in HOT_IDS:
         object_type = types[name]
         assert isinstance(object_type, GraphQLObjectType)  # noqa: S101  (a fixed schema)

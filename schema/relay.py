@@ -9,8 +9,8 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
+from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from strawberry import relay
-from strawberry.types.nodes import SelectedField
 from tortoise.queryset import QuerySet
 
 from models.common.errors import InvalidInput
@@ -55,14 +55,30 @@ class Connection(Generic[NodeT]):
 
 
 def selected_names(info: Any) -> set[str]:
-    """Every field name selected below the field being resolved, at any depth and in fragments."""
+    """Every field name selected below the field being resolved, at any depth and in fragments.
+
+    Read from graphql-core's syntax tree of the field (`info._raw_info`): strawberry's
+    `info.selected_fields` converts the whole subtree into its own objects first, which cost
+    about a tenth of a one-case request.
+    """
+    raw = info._raw_info
     names: set[str] = set()
-    stack: list[Any] = [s for f in info.selected_fields for s in f.selections]
+    expanded: set[str] = set()
+    stack = [node.selection_set for node in raw.field_nodes if node.selection_set is not None]
     while stack:
-        selection = stack.pop()
-        if isinstance(selection, SelectedField):
-            names.add(selection.name)
-        stack.extend(selection.selections)
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode):
+                names.add(selection.name.value)
+                if selection.selection_set is not None:
+                    stack.append(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = raw.fragments.get(name)
+                if fragment is not None and name not in expanded:
+                    expanded.add(name)
+                    stack.append(fragment.selection_set)
     return names
 
 

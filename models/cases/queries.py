@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from tortoise import connections
 from tortoise.queryset import QuerySet
@@ -110,53 +111,73 @@ async def case_for(
     return case, halls
 
 
+# The columns a case's GraphQL view reads (reads that build only that view select no more).
+CASE_COLUMNS = (
+    "id", "number", "status", "kind", "day_unit", "limit_days", "legal_limit_days",
+    "item_version_id", "investment_project", "applicant_kind", "applicant_name",
+    "applicant_id_number", "applicant_phone", "contact_name", "received_at", "accepted_at",
+    "accepted_on", "back_entered", "missing_materials", "extension_days", "suspended_since",
+    "due_on", "due_provisional", "alert_level", "decided_at", "decided_on", "outcome",
+    "timeliness", "decision_note", "delivery_method", "courier", "tracking_number",
+    "delivered_at", "forwarded_to", "negative_reported_at", "closed_at", "ticket_id", "hall_id",
+    "department_id", "item_id", "window_id",
+)  # fmt: skip
+
 # A case with the paths its visibility depends on, in one statement (the read of `case(number)`).
 CASE_WITH_HALLS = (
-    'SELECT c.*, r.path AS "_receiving_path", h.path AS "_handling_path" FROM "case" c'
+    "SELECT "  # noqa: S608  (fixed column names)
+    + ", ".join(f"c.{c}" for c in CASE_COLUMNS)
+    + ","
+    ' r.path AS "_receiving_path", h.path AS "_handling_path" FROM "case" c'
     " JOIN hall r ON r.id = c.hall_id JOIN department d ON d.id = c.department_id"
     " JOIN hall h ON h.id = d.hall_id WHERE c.number = $1"
 )
 
 
-async def case_by_number(actor: Actor, number: str) -> Case | None:
-    """A visible case by number, or None."""
+async def case_by_number(actor: Actor, number: str) -> Mapping[str, Any] | None:
+    """A visible case by number as a record of CASE_COLUMNS (and the halls' paths), or None."""
     rows = await connections.get("default").execute_query_dict(CASE_WITH_HALLS, [number.strip()])
     if not rows:
         return None
-    row = dict(rows[0])
+    row = rows[0]
     halls = CaseHalls(
-        receiving_path=row.pop("_receiving_path"),
-        handling_path=row.pop("_handling_path"),
+        receiving_path=row["_receiving_path"],
+        handling_path=row["_handling_path"],
         department_id=row["department_id"],
     )
-    return Case._init_from_db(**row) if sees_case(actor, halls) else None
+    return row if sees_case(actor, halls) else None
 
 
-EVENTS_OF_CASES = "SELECT * FROM case_event WHERE case_id = ANY($1) ORDER BY case_id, seq"
+# The columns a case event's GraphQL view reads.
+EVENT_COLUMNS = (
+    "e.case_id, e.seq, e.kind, e.from_status, e.to_status, e.actor_name, e.at, e.remark, e.data"
+)
+EVENTS_OF_CASES = (
+    f"SELECT {EVENT_COLUMNS} FROM case_event e WHERE e.case_id = ANY($1) ORDER BY e.case_id, e.seq"  # noqa: S608  (fixed text)
+)
 EVENTS_OF_NUMBER = (
-    'SELECT e.* FROM case_event e JOIN "case" c ON c.id = e.case_id WHERE c.number = $1'
-    " ORDER BY e.seq"
+    f'SELECT {EVENT_COLUMNS} FROM case_event e JOIN "case" c ON c.id = e.case_id'  # noqa: S608  (fixed text)
+    " WHERE c.number = $1 ORDER BY e.seq"
 )
 
 
-async def events_by_case_ids(case_ids: Sequence[int]) -> list[list[CaseEvent]]:
-    """Each case's events in order, in key order (for loaders)."""
-    grouped: dict[int, list[CaseEvent]] = defaultdict(list)
-    rows = await connections.get("default").execute_query_dict(EVENTS_OF_CASES, [list(case_ids)])
+async def events_by_case_ids(case_ids: Sequence[int]) -> list[list[Mapping[str, Any]]]:
+    """Each case's events in order as records of EVENT_COLUMNS, in key order (for loaders)."""
+    grouped: dict[int, list[Mapping[str, Any]]] = defaultdict(list)
+    _, rows = await connections.get("default").execute_query(EVENTS_OF_CASES, [list(case_ids)])
     for row in rows:
-        event = CaseEvent._init_from_db(**row)
-        grouped[event.case_id].append(event)
+        grouped[row["case_id"]].append(row)
     return [grouped[i] for i in case_ids]
 
 
-async def events_by_case_number(number: str) -> list[CaseEvent]:
-    """The events of the case with this number, in order, whoever may see it.
+async def events_by_case_number(number: str) -> list[Mapping[str, Any]]:
+    """The events of the case with this number, in order, whoever may see it (records).
 
     Read beside `case_by_number` (one round trip instead of two); the caller keeps them only for
     a case that lookup returned.
     """
-    rows = await connections.get("default").execute_query_dict(EVENTS_OF_NUMBER, [number.strip()])
-    return [CaseEvent._init_from_db(**row) for row in rows]
+    _, rows = await connections.get("default").execute_query(EVENTS_OF_NUMBER, [number.strip()])
+    return list(rows)
 
 
 async def subtasks_by_case_ids(case_ids: Sequence[int]) -> list[list[CaseSubtask]]:

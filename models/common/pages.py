@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -10,16 +11,18 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from models.common.errors import InvalidInput
+from models.common.rows import records_of
 
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
-class Page(Generic[M]):
+class Page(Generic[R]):
     """One page of rows, each with the key values its cursor encodes."""
 
-    rows: list[M]
+    rows: list[R]
     keys: list[tuple[Any, ...]]
     has_next: bool
     has_previous: bool
@@ -51,22 +54,46 @@ async def paginate(
 
     `count=False` skips the total (reported as -1) for callers that were not asked for it.
     """
+    total, page_query = await _page_query(query, order, first, after, count=count)
+    rows = await page_query
+    names = [f.lstrip("-") for f in order]
+    keys = [tuple(_plain(getattr(row, n)) for n in names) for row in rows[:first]]
+    return Page(list(rows[:first]), keys, len(rows) > first, after is not None, total)
+
+
+async def paginate_records(
+    query: QuerySet[Any],
+    order: tuple[str, ...],
+    first: int,
+    after: tuple[Any, ...] | None,
+    columns: Sequence[str],
+    *,
+    count: bool = True,
+) -> Page[Mapping[str, Any]]:
+    """As `paginate`, the rows as plain records of `columns` (which must hold the order's fields)."""
+    total, page_query = await _page_query(query, order, first, after, count=count)
+    rows = await records_of(page_query, columns)
+    names = [f.lstrip("-") for f in order]
+    keys = [tuple(row[n] for n in names) for row in rows[:first]]
+    return Page(list(rows[:first]), keys, len(rows) > first, after is not None, total)
+
+
+async def _page_query(
+    query: QuerySet[Any],
+    order: tuple[str, ...],
+    first: int,
+    after: tuple[Any, ...] | None,
+    *,
+    count: bool,
+) -> tuple[int, QuerySet[Any]]:
+    """The total (or -1) and the query of one page plus one row (to tell if another follows)."""
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput.single("first", "OUT_OF_RANGE", f"每页条数应在0到{MAX_PAGE}之间")
     if after is not None and len(after) != len(order):
         raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效")
     total = await query.count() if count else -1
     page_query = query.filter(_after(order, after)) if after is not None else query
-    rows = await page_query.order_by(*order).limit(first + 1)
-    names = [f.lstrip("-") for f in order]
-    keys = [tuple(_plain(getattr(row, n)) for n in names) for row in rows[:first]]
-    return Page(
-        rows=list(rows[:first]),
-        keys=keys,
-        has_next=len(rows) > first,
-        has_previous=after is not None,
-        total=total,
-    )
+    return total, page_query.order_by(*order).limit(first + 1)
 
 
 def _plain(value: Any) -> Any:

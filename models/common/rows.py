@@ -7,11 +7,12 @@ per table, and each row becomes a model instance exactly as a QuerySet would mak
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from tortoise import connections
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
 
@@ -23,3 +24,18 @@ async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
     sql = f'SELECT * FROM "{model._meta.db_table}" WHERE id = ANY($1)'  # noqa: S608  (a table name from the model)
     rows = await connections.get("default").execute_query_dict(sql, [list(ids)])
     return {int(row["id"]): model._init_from_db(**row) for row in rows}
+
+
+async def records_of(query: QuerySet[Any], columns: Sequence[str]) -> list[Mapping[str, Any]]:
+    """The rows a QuerySet selects, as plain records of only these columns (no model instances).
+
+    For hot lists whose rows go straight into GraphQL types: the driver's records, keyed by
+    column name, skip tortoise's per-field conversion and model building. Values are as the
+    driver returns them: enums as their text, JSON columns as text.
+    """
+    values = query.values(*columns)
+    values._choose_db_if_not_chosen()
+    values._make_query()
+    sql, params = values.query.get_parameterized_sql()
+    _, records = await values._db.execute_query(sql, params)
+    return list(records)

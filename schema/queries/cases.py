@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from models.cases import progress, queries
-from models.common.pages import paginate
+from models.common.pages import paginate_records
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import (
@@ -122,24 +122,26 @@ class CaseQuery:
         selected = selected_names(info)
         if order is CaseOrder.DUE_SOONEST:
             query = query.filter(due_on__isnull=False)
-        page = await paginate(
+        # Records of the columns the type reads: no model instances for a hot list.
+        page = await paginate_records(
             query,
             queries.ORDER_FIELDS[order],
             first,
             decode_cursor(after),
+            queries.CASE_COLUMNS,
             count="totalCount" in selected,
         )
         # The page's items and windows in one batch each, so rows resolve them without awaiting.
         loaders = info.context.loaders
         await asyncio.gather(
-            loaders.item.load_many([r.item_id for r in page.rows] if "item" in selected else []),
+            loaders.item.load_many([r["item_id"] for r in page.rows] if "item" in selected else []),
             loaders.window.load_many(
-                [r.window_id for r in page.rows if r.window_id is not None]
+                [r["window_id"] for r in page.rows if r["window_id"] is not None]
                 if "window" in selected
                 else []
             ),
         )
-        return to_connection(page, Case.from_row)
+        return to_connection(page, Case.from_record)
 
     @strawberry.field(
         name="case", description="A case by number; null when unknown or outside your scope."
@@ -153,14 +155,14 @@ class CaseQuery:
         actor = require_actor(info)
         if "events" not in selected_names(info):
             row = await queries.case_by_number(actor, number)
-            return Case.from_row(row) if row else None
+            return Case.from_record(row) if row else None
         row, events = await asyncio.gather(
             queries.case_by_number(actor, number), queries.events_by_case_number(number)
         )
         if row is None:
             return None
-        info.context.loaders.case_events.prime(row.id, events)
-        return Case.from_row(row)
+        info.context.loaders.case_events.prime(row["id"], events)
+        return Case.from_record(row)
 
     @strawberry.field(
         description=(

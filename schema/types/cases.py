@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
-from typing import Self, cast
+from typing import Any, Self, cast
 
+import orjson
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
@@ -183,15 +184,16 @@ class Applicant:
     )
 
     @classmethod
-    def masked(cls, row: tables.Case) -> Self:
-        """The masked view of a case's applicant."""
-        person = row.applicant_kind is tables.ApplicantKind.PERSON
+    def masked(cls, row: Mapping[str, Any]) -> Self:
+        """The masked view of a case's applicant (a record of `queries.CASE_COLUMNS`)."""
+        kind = ApplicantKind(row["applicant_kind"])
+        contact_name = row["contact_name"]
         return cls(
-            kind=row.applicant_kind,
-            name=mask_name(row.applicant_name, person=person),
-            id_number=mask_id_number(row.applicant_id_number),
-            phone=mask_mobile(row.applicant_phone),
-            contact_name=mask_name(row.contact_name) if row.contact_name else "",
+            kind=kind,
+            name=mask_name(row["applicant_name"], person=kind is ApplicantKind.PERSON),
+            id_number=mask_id_number(row["applicant_id_number"]),
+            phone=mask_mobile(row["applicant_phone"]),
+            contact_name=mask_name(contact_name) if contact_name else "",
         )
 
 
@@ -257,15 +259,24 @@ class CaseEvent:
     @classmethod
     def from_row(cls, row: tables.CaseEvent, number: str) -> Self:
         """Build from a table row."""
+        return cls.from_record(_Attributes(row), number)
+
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any], number: str) -> Self:
+        """Build from a record of `queries.EVENT_COLUMNS` (enums as text, JSON as text or parsed)."""
+        data = row["data"]
+        if isinstance(data, str):
+            data = orjson.loads(data)
+        from_status = row["from_status"]
         return cls(
-            seq=row.seq,
-            kind=row.kind,
-            from_status=row.from_status,
-            to_status=row.to_status,
-            actor_name=row.actor_name,
-            at=row.at,
-            remark=row.remark,
-            data=cast("JSON", {camel(k): v for k, v in row.data.items()}),
+            seq=row["seq"],
+            kind=CaseEventKind(row["kind"]),
+            from_status=CaseStatus(from_status) if from_status is not None else None,
+            to_status=CaseStatus(row["to_status"]),
+            actor_name=row["actor_name"],
+            at=row["at"],
+            remark=row["remark"],
+            data=cast("JSON", {camel(k): v for k, v in data.items()}),
             case_number=number,
         )
 
@@ -381,54 +392,64 @@ class Case(relay.Node):
     @classmethod
     def from_row(cls, row: tables.Case) -> Self:
         """Build from a table row."""
+        return cls.from_record(_Attributes(row))
+
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> Self:
+        """Build from a record of `queries.CASE_COLUMNS` (enums as text, JSON as text or parsed)."""
+        status = CaseStatus(row["status"])
         delivery = None
-        if row.delivery_method is not None and row.delivered_at is not None:
+        if row["delivery_method"] is not None and row["delivered_at"] is not None:
             delivery = CaseDelivery(
-                method=row.delivery_method,
-                courier=row.courier,
-                tracking_number=row.tracking_number,
-                delivered_at=row.delivered_at,
+                method=DeliveryMethod(row["delivery_method"]),
+                courier=row["courier"],
+                tracking_number=row["tracking_number"],
+                delivered_at=row["delivered_at"],
             )
+        missing = row["missing_materials"]
+        if isinstance(missing, str):
+            missing = orjson.loads(missing)
+        outcome, timeliness = row["outcome"], row["timeliness"]
         return cls(
-            id=row.id,
-            number=row.number,
-            status=row.status,
-            kind=row.kind,
-            day_unit=row.day_unit,
-            limit_days=row.limit_days,
-            legal_limit_days=row.legal_limit_days,
-            item_version_id=row.item_version_id,
-            investment_project=row.investment_project,
+            id=row["id"],
+            number=row["number"],
+            status=status,
+            kind=ItemKind(row["kind"]),
+            day_unit=DayUnit(row["day_unit"]),
+            limit_days=row["limit_days"],
+            legal_limit_days=row["legal_limit_days"],
+            item_version_id=row["item_version_id"],
+            investment_project=row["investment_project"],
             applicant=Applicant.masked(row),
-            received_at=row.received_at,
-            accepted_at=row.accepted_at,
-            accepted_on=row.accepted_on,
-            back_entered=row.back_entered,
+            received_at=row["received_at"],
+            accepted_at=row["accepted_at"],
+            accepted_on=row["accepted_on"],
+            back_entered=row["back_entered"],
             missing_materials=[
                 MissingMaterial(name=m["name"], requirement=m.get("requirement", ""))
-                for m in row.missing_materials
+                for m in missing
             ],
-            extension_days=row.extension_days,
-            suspended_since=row.suspended_since,
-            due_on=row.due_on,
-            due_provisional=row.due_provisional,
-            alert_level=row.alert_level,
-            decided_at=row.decided_at,
-            decided_on=row.decided_on,
-            outcome=row.outcome,
-            timeliness=row.timeliness,
-            decision_note=row.decision_note,
+            extension_days=row["extension_days"],
+            suspended_since=row["suspended_since"],
+            due_on=row["due_on"],
+            due_provisional=row["due_provisional"],
+            alert_level=AlertLevel(row["alert_level"]),
+            decided_at=row["decided_at"],
+            decided_on=row["decided_on"],
+            outcome=Outcome(outcome) if outcome is not None else None,
+            timeliness=Timeliness(timeliness) if timeliness is not None else None,
+            decision_note=row["decision_note"],
             delivery=delivery,
-            forwarded_to=row.forwarded_to,
-            negative_reported_at=row.negative_reported_at,
-            closed_at=row.closed_at,
-            ticket_id=row.ticket_id,
-            allowed_actions=rules.allowed_actions(row.status),
-            hall_id=row.hall_id,
-            department_id=row.department_id,
-            item_id=row.item_id,
-            window_id=row.window_id,
-            row_id=row.id,
+            forwarded_to=row["forwarded_to"],
+            negative_reported_at=row["negative_reported_at"],
+            closed_at=row["closed_at"],
+            ticket_id=row["ticket_id"],
+            allowed_actions=rules.allowed_actions(status),
+            hall_id=row["hall_id"],
+            department_id=row["department_id"],
+            item_id=row["item_id"],
+            window_id=row["window_id"],
+            row_id=row["id"],
         )
 
     @strawberry.field(description="The receiving hall.")
@@ -480,7 +501,7 @@ class Case(relay.Node):
     async def events(self, info: Info) -> list[CaseEvent]:
         """The case's history."""
         rows = await info.context.loaders.case_events.load(self.row_id)
-        return [CaseEvent.from_row(r, self.number) for r in rows]
+        return [CaseEvent.from_record(r, self.number) for r in rows]
 
     @strawberry.field(description="A joint case's sub-tasks, one per co-handling department.")
     async def subtasks(self, info: Info) -> list[CaseSubtask]:
@@ -529,3 +550,19 @@ def service_item_of(row: ServiceItemRow | None) -> ServiceItem:
 
 def window_of(row: WindowRow | None) -> Window | None:
     return Window.from_row(row) if row is not None else None
+
+
+class _Attributes(Mapping[str, Any]):
+    """A model instance read as a record (its attributes by name)."""
+
+    def __init__(self, row: object) -> None:
+        self._row = row
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self._row, name)
+
+    def __iter__(self) -> Iterator[str]:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError

@@ -16,16 +16,20 @@ from tortoise.transactions import in_transaction
 
 from api.limits import RedisRateLimiter
 from models.accounts.tables import Role
+from models.cases import queries as case_queries
 from models.cases.tables import Case, CaseEvent, CaseNumberCounter
 from models.catalogue import actions as catalogue
 from models.catalogue.rules import JointDepartment
 from models.catalogue.tables import DayUnit, ItemKind, ServiceItem
 from models.common.actor import SYSTEM_ACTOR
+from models.common.rows import records_of
 from models.notifications.tables import Notification
 from schema.context import Context
 from schema.schema import schema
+from schema.types.cases import Case as CaseView
+from schema.types.cases import CaseEvent as CaseEventView
 from tests import factories as f
-from tests.operations import run
+from tests.operations import TOKENS, run
 
 PERSON_ID = "11010519491231002X"
 COMPANY_ID = "91110000600037341L"
@@ -838,3 +842,62 @@ async def test_unknown_cases_are_not_found(
 ) -> None:
     result = await act(world, op, "admin", number="JN-20261120-999999", **fields)
     assert (result["__typename"], result["code"]) == ("NotFoundError", "NOT_FOUND")
+
+
+async def test_case_views_from_records_equal_those_from_models(world: dict[str, Any]) -> None:
+    """The hot reads build a case and its events from plain records, exactly as from models."""
+    asked = await act(
+        world,
+        "CaseRequestCorrection",
+        "front",
+        intake=intake(world),
+        missingMaterials=[{"name": "营业场所证明", "requirement": "原件"}, {"name": "经营者照片"}],
+    )
+    posted = (await accept(world))["number"]
+    await act(world, "CaseComplete", "clerk", number=posted, outcome="APPROVED")
+    await act(
+        world,
+        "CaseDeliver",
+        "front",
+        number=posted,
+        method="POST",
+        courier="中国邮政EMS",
+        trackingNumber="1178901234567",
+    )
+    company = {"kind": "ORGANISATION", "name": "济南某某科技有限公司", "idNumber": COMPANY_ID}
+    organisation = (await accept(world, applicant=company | {"contactName": "李四"}))["number"]
+    for number in (asked["case"]["number"], posted, organisation):
+        model = await Case.get(number=number)
+        records = await records_of(Case.filter(number=number), case_queries.CASE_COLUMNS)
+        view = CaseView.from_record(records[0])
+        assert view == CaseView.from_row(model)
+        assert view.applicant.phone == "139****5678"
+        events = (await case_queries.events_by_case_ids([model.id]))[0]
+        rows = await CaseEvent.filter(case_id=model.id).order_by("seq")
+        assert [CaseEventView.from_record(e, number) for e in events] == [
+            CaseEventView.from_row(r, number) for r in rows
+        ]
+    delivered = CaseView.from_record(
+        (await records_of(Case.filter(number=posted), case_queries.CASE_COLUMNS))[0]
+    )
+    assert delivered.delivery is not None
+    assert delivered.delivery.tracking_number == "1178901234567"
+    assert delivered.outcome is not None
+
+
+async def test_list_and_case_see_fields_selected_in_fragments(world: dict[str, Any]) -> None:
+    """What a list counts or preloads follows fields named in inline and named fragments too."""
+    number = (await accept(world))["number"]
+    query = (
+        "query($n: String!){cases(filter: {number: $n}){...Counted edges{node{...on Case{"
+        "item{code}}}}} case(number: $n){...History}}"
+        " fragment Counted on CaseConnection{totalCount}"
+        " fragment History on Case{events{kind}}"
+    )
+    context = Context(actor=world["clerk"], tokens=TOKENS, clock=lambda: NOW)
+    result = await schema.execute(query, variable_values={"n": number}, context_value=context)
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    assert result.data["cases"]["totalCount"] == 1
+    assert result.data["cases"]["edges"][0]["node"]["item"]["code"] == "SC-001"
+    assert result.data["case"]["events"] == [{"kind": "ACCEPTED"}]
