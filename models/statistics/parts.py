@@ -167,7 +167,7 @@ PARTS = (
         },
         counters={
             "tickets_called": "1",
-            # Whole seconds stored with the row (generated columns of 0011, see TICKET_SECONDS):
+            # Whole seconds stored with the row (generated columns of 0012, see TICKET_SECONDS):
             # no arithmetic on three timestamps per row, and a narrower covering index.
             "wait_seconds": "r.wait_seconds",
             "tickets_finished": _is("r.service_seconds IS NOT NULL"),

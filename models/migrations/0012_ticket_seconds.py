@@ -13,7 +13,7 @@ def _previous_ticket_function() -> str:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0010_api_keys')]
+    dependencies = [('models', '0011_api_key_trusted_documents')]
 
     initial = False
 
