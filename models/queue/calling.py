@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 
 from models.accounts.tables import Role
 from models.catalogue.tables import WindowKind, WindowState
@@ -98,17 +99,24 @@ RETURNING t.*
 
 
 async def claim_next(actor: Actor, window_id: int, now: datetime) -> tuple[Ticket, str] | None:
-    """Call the window's next ticket in one statement: (ticket, window number), else None."""
-    rows = await connections.get("default").execute_query_dict(
-        CALL_NEXT_SQL,
-        [
-            window_id,
-            actor.user_id,
-            actor.role is Role.ADMIN,
-            actor.hall_path,
-            now,
-        ],
-    )
+    """Call the window's next ticket in one statement: (ticket, window number), else None.
+
+    Two calls of one window at the same instant both pass the statement's "nothing in service"
+    check; the unique index of called tickets per window (migration 0013) refuses the second.
+    """
+    try:
+        rows = await connections.get("default").execute_query_dict(
+            CALL_NEXT_SQL,
+            [
+                window_id,
+                actor.user_id,
+                actor.role is Role.ADMIN,
+                actor.hall_path,
+                now,
+            ],
+        )
+    except IntegrityError:
+        return None
     if not rows:
         return None
     row: dict[str, Any] = dict(rows[0])

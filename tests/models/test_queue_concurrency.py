@@ -91,3 +91,27 @@ async def test_holders_called_at_once_get_one_text_each(committed: object) -> No
     await asyncio.gather(*(window_loop(c, w) for c, w in clerks))
     texts = await Notification.filter(kind="TICKET_CALLED").values_list("phone", flat=True)
     assert sorted(texts) == sorted(f"139123456{n:02d}" for n in range(24))
+
+
+async def test_one_window_calling_twice_at_once_claims_one_ticket(committed: object) -> None:
+    hall = await f.hall("JN")
+    lane = await f.lane(hall, "A")
+    window = await f.window(hall, "1")
+    _, clerk = await f.user("clerk1", Role.CLERK, of=hall)
+    await catalogue.open_window(clerk, window.id, NOW)
+    request = actions.TicketRequest(hall.id, lane.id, TicketChannel.KIOSK)
+    for _ in range(10):
+        await actions.issue_ticket(None, request, NOW)
+    for _ in range(3):
+        # A double click, two tabs: six calls of the same window on separate connections.
+        results = await asyncio.gather(
+            *(actions.call_next(clerk, window.id, NOW) for _ in range(6)), return_exceptions=True
+        )
+        called = [r for r in results if isinstance(r, actions.Changed)]
+        refused = [r for r in results if isinstance(r, TicketStateError)]
+        assert (len(called), len(refused)) == (1, 5), results
+        assert {r.code for r in refused} == {"TICKET_IN_SERVICE"}
+        in_service = await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED)
+        assert [t.id for t in in_service] == [called[0].ticket.id]
+        await actions.finish(clerk, called[0].ticket.id, TicketOutcome.SERVED, NOW)
+    assert await Ticket.filter(status=TicketStatus.WAITING).count() == 7
