@@ -8,7 +8,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.accounts.errors import InvalidCredentials
-from models.accounts.passwords import hash_password, needs_rehash, verify_password
+from models.accounts.passwords import (
+    hash_password_off_loop,
+    needs_rehash,
+    verify_password_off_loop,
+)
 from models.accounts.rules import UserDraft, check_password, check_user
 from models.accounts.tables import Role, User
 from models.catalogue.errors import DuplicateCode
@@ -23,13 +27,13 @@ ADMIN_USERNAME = "admin"
 async def authenticate(username: str, password: str, now: datetime) -> User:
     """The active user with these credentials; InvalidCredentials otherwise (same for both)."""
     user = await User.get_or_none(username=username.strip().lower())
-    valid = verify_password(user.password_hash if user else None, password)
+    valid = await verify_password_off_loop(user.password_hash if user else None, password)
     if user is None or not valid or not user.is_active:
         raise InvalidCredentials
     user.last_login_at = now
     fields = ["last_login_at"]
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password_off_loop(password)
         fields.append("password_hash")
     await user.save(update_fields=fields)
     return user
@@ -56,7 +60,7 @@ async def create_user(actor: Actor, draft: UserDraft, now: datetime) -> User:
             return await User.create(
                 username=username,
                 display_name=draft.display_name.strip(),
-                password_hash=hash_password(draft.password),
+                password_hash=await hash_password_off_loop(draft.password),
                 role=draft.role,
                 hall_id=draft.hall_id,
                 department_id=draft.department_id,
@@ -76,12 +80,12 @@ async def ensure_admin(password: str, now: datetime) -> User:
             return await User.create(
                 username=ADMIN_USERNAME,
                 display_name="系统管理员",
-                password_hash=hash_password(password),
+                password_hash=await hash_password_off_loop(password),
                 role=Role.ADMIN,
                 created_at=now,
             )
-        if not verify_password(user.password_hash, password):
-            user.password_hash = hash_password(password)
+        if not await verify_password_off_loop(user.password_hash, password):
+            user.password_hash = await hash_password_off_loop(password)
             user.token_version += 1
         user.is_active = True
         user.role = Role.ADMIN

@@ -8,7 +8,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.accounts.errors import InvalidCredentials
-from models.accounts.passwords import hash_password, verify_password
+from models.accounts.passwords import hash_password_off_loop, verify_password_off_loop
 from models.accounts.rules import check_password
 from models.accounts.tables import User
 from models.common.actor import Actor
@@ -32,10 +32,10 @@ async def change_password(actor: Actor, current: str, new: str) -> User:
     """Set a new password after checking the current one; every older token stops working."""
     async with in_transaction():
         user = await User.filter(id=actor.user_id, is_active=True).select_for_update().first()
-        if user is None or not verify_password(user.password_hash, current):
+        if user is None or not await verify_password_off_loop(user.password_hash, current):
             raise InvalidCredentials
         check_password(new, user.username, field="new_password").raise_if_any()
-        user.password_hash = hash_password(new)
+        user.password_hash = await hash_password_off_loop(new)
         user.token_version += 1
         await user.save(update_fields=["password_hash", "token_version"])
     return user
