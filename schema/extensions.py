@@ -51,41 +51,29 @@ def without_values(message: str) -> str:
     return message
 
 
-def is_refused_input(error: GraphQLError) -> bool:
-    """A value the client sent did not fit (a variable, an argument, a column): not logged."""
-    return bool(
-        error.path is None and error.nodes and isinstance(error.nodes[0], VariableDefinitionNode)
-    ) or isinstance(error.original_error, StrawberryInputCoercionError | ValidationError)
+# A tortoise field refusing a value before any SQL runs: a lookup by a text longer than the
+# column (hall(code:), authLogin's username...), so no such row exists. Its message quotes the
+# value, which may be personal data: neither logged nor returned.
+TOO_LONG_OR_MALFORMED = "输入的值超出字段允许的长度或格式"
 
 
-def _refused_input(error: GraphQLError) -> GraphQLError | None:
-    """BAD_USER_INPUT for a value graphql-core or strawberry could not coerce, else None."""
+def _input_refusal(error: GraphQLError) -> tuple[str, str] | None:
+    """(reason, client-safe message) when a value the client sent did not fit, else None."""
     if error.path is None and error.nodes and isinstance(error.nodes[0], VariableDefinitionNode):
         # graphql-core refusing a variable's value (missing, wrong type, a scalar that does not
         # parse): the client's input, whatever exception the coercion wrapped.
-        reason = "INVALID_VARIABLE"
-    elif isinstance(error.original_error, StrawberryInputCoercionError):
+        return "INVALID_VARIABLE", without_values(error.message)
+    if isinstance(error.original_error, StrawberryInputCoercionError):
         # A value strawberry could not turn into the argument's type (e.g. a malformed ID).
-        reason = "INVALID_VALUE"
-    elif isinstance(error.original_error, ValidationError):
-        # tortoise refusing a value for a column before any SQL runs: a lookup by a text longer
-        # than the column (hall(code:), authLogin's username...). Such a row cannot exist. Its
-        # message quotes the value, which may be personal data: neither logged nor returned.
-        log.info("value refused by a model field", path=error.path)
-        return GraphQLError(
-            "输入的值超出字段允许的长度或格式",
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": BAD_USER_INPUT, "reason": "INVALID_VALUE"},
-        )
-    else:
-        return None
-    return GraphQLError(
-        without_values(error.message),
-        nodes=error.nodes,
-        path=error.path,
-        extensions={"code": BAD_USER_INPUT, "reason": reason},
-    )
+        return "INVALID_VALUE", without_values(error.message)
+    if isinstance(error.original_error, ValidationError):
+        return "INVALID_VALUE", TOO_LONG_OR_MALFORMED
+    return None
+
+
+def is_refused_input(error: GraphQLError) -> bool:
+    """A value the client sent did not fit (a variable, an argument, a column): not logged."""
+    return _input_refusal(error) is not None
 
 
 def shape(error: GraphQLError) -> GraphQLError:
@@ -93,9 +81,17 @@ def shape(error: GraphQLError) -> GraphQLError:
     original = error.original_error
     if isinstance(error, GraphQLSyntaxError):
         return syntax_error(error)
-    refused_input = _refused_input(error)
-    if refused_input is not None:
-        return refused_input
+    refusal = _input_refusal(error)
+    if refusal is not None:
+        reason, message = refusal
+        if isinstance(original, ValidationError):
+            log.info("value refused by a model field", path=error.path)
+        return GraphQLError(
+            message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": BAD_USER_INPUT, "reason": reason},
+        )
     if original is None and not (error.extensions or {}).get("code"):
         # Validation errors from graphql-core: the rule without the value, a code.
         return GraphQLError(

@@ -31,14 +31,9 @@ HALL_WITH_SUBTREE = (
 )
 
 
-async def scoped_hall(actor: Actor, hall_id: int | None) -> Hall:
-    """The hall asked about (the actor's own by default), or Forbidden outside the scope."""
-    hall, _ = await scoped_hall_subtree(actor, hall_id)
-    return hall
-
-
 async def scoped_hall_subtree(actor: Actor, hall_id: int | None) -> tuple[Hall, tuple[int, ...]]:
-    """`scoped_hall` and the ids of every hall in its subtree, read together."""
+    """The hall asked about (the actor's own by default) and the ids of every hall in its
+    subtree, read together; Forbidden outside the actor's scope."""
     chosen = hall_id if hall_id is not None else actor.hall_id
     if chosen is None:
         raise InvalidInput.single(("filter", "hall_id"), "REQUIRED", "请指定大厅")

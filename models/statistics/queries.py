@@ -92,12 +92,6 @@ def check_request(start: date, end: date, group_by: tuple[GroupBy, ...]) -> None
     checks.raise_if_any()
 
 
-async def hall_subtree(hall: Hall) -> tuple[int, ...]:
-    """A hall and every hall below it."""
-    ids = await Hall.filter(path__startswith=hall.path).order_by("id").values_list("id", flat=True)
-    return tuple(int(str(i)) for i in ids)
-
-
 async def labels(dim: GroupBy, keys: Iterable[object]) -> dict[object, str]:
     """Readable names of one dimension's keys."""
     keys = list(keys)

@@ -19,8 +19,8 @@ from enum import StrEnum
 from models.accounts.tables import Role
 from models.common.actor import Actor
 from models.common.errors import Forbidden, InvalidInput
-from models.statistics.access import scoped_hall
-from models.statistics.queries import hall_subtree, labels
+from models.statistics.access import scoped_hall_subtree
+from models.statistics.queries import labels
 from models.statistics.reads import Scope, counts
 from models.statistics.rules import Figures, GroupBy, Period, month_end
 
@@ -107,9 +107,9 @@ async def rankings(
         raise InvalidInput.single("top", "OUT_OF_RANGE", "名次数应在1到100之间")
     if actor.role not in READERS[kind]:
         raise Forbidden("无权查看个人排名")
-    hall = await scoped_hall(actor, hall_id)
+    hall, subtree = await scoped_hall_subtree(actor, hall_id)
     dim = DIMENSION[kind]
-    found, _ = await counts(Scope(hall_ids=await hall_subtree(hall)), (dim,), period)
+    found, _ = await counts(Scope(hall_ids=subtree), (dim,), period)
     candidates = {int(k[0]): Figures(v) for k, v in found.items() if k[0]}
     most = max((f.accepted for f in candidates.values()), default=0)
     scored = sorted(
