@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.cases.tables import Timeliness
+from models.catalogue.tables import ItemKind
+
 COUNTERS = (
     "accepted",
     "accepted_immediate",
@@ -84,6 +87,38 @@ def _is(condition: str) -> str:
     return f"({condition})::int"
 
 
+# A case's kind and timeliness as small integers, stored with the row by PostgreSQL (generated
+# columns of 0014, see CASE_CODES): the raw path compares two-byte integers from a narrower
+# index instead of text, about a fifth less work per case row. Codes are fixed once given.
+KIND_CODES = {
+    ItemKind.IMMEDIATE: 1,
+    ItemKind.PROMISED: 2,
+    ItemKind.JOINT: 3,
+    ItemKind.REPORTED: 4,
+}
+TIMELINESS_CODES = {Timeliness.EARLY: 1, Timeliness.ON_TIME: 2, Timeliness.OVERDUE: 3}
+
+
+def _code_of(column: str, codes: dict[ItemKind, int] | dict[Timeliness, int]) -> str:
+    """The generated column's expression: the code of the text value (NULL for none)."""
+    whens = " ".join(f"WHEN '{value}' THEN {code}" for value, code in codes.items())
+    return f"(CASE {column} {whens} END)::smallint"
+
+
+CASE_CODES = {
+    "kind_code": _code_of("kind", KIND_CODES),
+    "timeliness_code": _code_of("timeliness", TIMELINESS_CODES),
+}
+
+
+def _kind(kind: ItemKind) -> str:
+    return f"r.kind_code = {KIND_CODES[kind]}"
+
+
+def _timeliness(timeliness: Timeliness) -> str:
+    return f"r.timeliness_code = {TIMELINESS_CODES[timeliness]}"
+
+
 PARTS = (
     Part(
         table="case",
@@ -92,27 +127,29 @@ PARTS = (
         keys=_case_keys(),
         counters={
             "accepted": "1",
-            "accepted_immediate": _is("r.kind = 'IMMEDIATE'"),
-            "accepted_promised": _is("r.kind = 'PROMISED'"),
-            "accepted_joint": _is("r.kind = 'JOINT'"),
-            "accepted_reported": _is("r.kind = 'REPORTED'"),
+            "accepted_immediate": _is(_kind(ItemKind.IMMEDIATE)),
+            "accepted_promised": _is(_kind(ItemKind.PROMISED)),
+            "accepted_joint": _is(_kind(ItemKind.JOINT)),
+            "accepted_reported": _is(_kind(ItemKind.REPORTED)),
         },
-        columns=("kind",),
+        columns=("kind_code",),
     ),
     Part(
         table="case",
         day="r.decided_on",
-        where="r.decided_on IS NOT NULL AND r.timeliness IS NOT NULL",
+        where="r.decided_on IS NOT NULL AND r.timeliness_code IS NOT NULL",
         keys=_case_keys(),
         counters={
             "completed": "1",
-            "completed_on_time": _is("r.timeliness <> 'OVERDUE'"),
-            "completed_early": _is("r.timeliness = 'EARLY'"),
-            "completed_overdue": _is("r.timeliness = 'OVERDUE'"),
-            "completed_promised": _is("r.kind = 'PROMISED'"),
-            "completed_promised_early": _is("r.kind = 'PROMISED' AND r.timeliness = 'EARLY'"),
+            "completed_on_time": _is(f"NOT {_timeliness(Timeliness.OVERDUE)}"),
+            "completed_early": _is(_timeliness(Timeliness.EARLY)),
+            "completed_overdue": _is(_timeliness(Timeliness.OVERDUE)),
+            "completed_promised": _is(_kind(ItemKind.PROMISED)),
+            "completed_promised_early": _is(
+                f"{_kind(ItemKind.PROMISED)} AND {_timeliness(Timeliness.EARLY)}"
+            ),
         },
-        columns=("kind", "timeliness"),
+        columns=("kind_code", "timeliness_code"),
     ),
     Part(
         table="case_alert",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,13 +97,23 @@ def _conditions(scope: Scope, keys: dict[str, str], day: str) -> tuple[str, list
     return " AND ".join(where), values
 
 
+# `(r.x IS NOT NULL)::int` and `coalesce(r.x, 0)`: counted and summed over the non-null values.
+NOT_NULL = re.compile(r"\((r\.\w+) IS NOT NULL\)::int")
+ZERO_IF_NULL = re.compile(r"coalesce\((r\.\w+), 0\)")
+
+
 def aggregate(expr: str) -> str:
-    """The cheapest aggregate of a per-row counter: count(*) for 1, a filtered count for a
-    condition, an int4 sum otherwise (PostgreSQL sums bigints as numeric, much slower)."""
+    """The cheapest aggregate of a per-row counter: count(*) for 1, count(x) for x's presence,
+    a filtered count for a condition, an int4 sum otherwise (PostgreSQL sums bigints as
+    numeric, much slower), with a missing value's 0 added once instead of on every row."""
     if expr == "1":
         return "count(*)"
+    if present := NOT_NULL.fullmatch(expr):
+        return f"count({present[1]})"
     if expr.startswith("(") and expr.endswith(")::int"):
         return f"count(*) FILTER (WHERE {expr[1:-6]})"
+    if value := ZERO_IF_NULL.fullmatch(expr):
+        return f"coalesce(sum({value[1]}), 0)"
     if expr.endswith("::bigint"):
         return f"sum({expr[: -len('::bigint')]}::int)"
     return f"sum({expr})"
@@ -117,8 +128,12 @@ def weighted(expr: str) -> str:
     return f"sum(r.n * ({expr}))"
 
 
-def part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
-    """One part's counters per group key, and its values but the period's days ($2 and $3)."""
+def part_sql(
+    part: Part, scope: Scope, group_by: Dimensions, needed: frozenset[str] | None = None
+) -> tuple[str, list[Any]]:
+    """One part's counters per group key, and its values but the period's days ($2 and $3);
+    given the `needed` counters, the others are left at 0 (not computed per row)."""
+    counters = {c: e for c, e in part.counters.items() if needed is None or c in needed}
     where, values = _conditions(scope, part.keys, part.day)
     group, positions = _group(group_by, part.keys, part.day)
     used = f"{group} {where}"
@@ -128,8 +143,7 @@ def part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list[
         # Ungrouped (a period's totals): one pass with a filtered count per counter is cheaper
         # than hashing every row's columns first.
         sums = ", ".join(
-            f"{aggregate(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
-            for c in COUNTERS
+            f"{aggregate(counters[c])} AS {c}" if c in counters else f"0 AS {c}" for c in COUNTERS
         )
         grouped = f" GROUP BY {positions}" if positions else ""
         return f"SELECT {group}, {sums} FROM {source}{grouped}", values  # noqa: S608  (SQL from constants; values are parameters)
@@ -143,8 +157,7 @@ def part_sql(part: Part, scope: Scope, group_by: Dimensions) -> tuple[str, list[
     inner_by = ", ".join(str(n) for n in range(1 if group_by else 2, width + len(part.columns) + 1))
     inner = f"SELECT {group}, {columns}, count(*) AS n FROM {source} GROUP BY {inner_by}"  # noqa: S608  (SQL from constants; values are parameters)
     sums = ", ".join(
-        f"{weighted(part.counters[c])} AS {c}" if c in part.counters else f"0 AS {c}"
-        for c in COUNTERS
+        f"{weighted(counters[c])} AS {c}" if c in counters else f"0 AS {c}" for c in COUNTERS
     )
     keys = ", ".join(
         f"{_dimension(d, {}, f'r.g{n}') if d is GroupBy.MONTH else f'r.g{n}'} AS g{n}"
@@ -199,7 +212,7 @@ async def _raw_rows(
         for part in PARTS:
             if needed is not None and not needed & part.counters.keys():
                 continue
-            sql, values = part_sql(part, scope, group_by)
+            sql, values = part_sql(part, scope, group_by, needed)
             queries.append((n, sql, [values[0], period.start, period.end, *values[1:]]))
     if _in_caller_transaction():
         results = [await _part_rows(sql, params) for _, sql, params in queries]

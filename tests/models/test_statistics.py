@@ -358,3 +358,34 @@ def test_the_rollup_each_question_reads() -> None:
     assert grain_for(Scope((1,), window_id=3), (GroupBy.MONTH,), year) == "stat_window_day"
     assert grain_for(hall, (GroupBy.STAFF, GroupBy.DAY), part) == "stat_staff_day"
     assert grain_for(Scope((1,), staff_id=2), (GroupBy.ITEM,), year) is None
+
+
+def test_every_kind_and_timeliness_has_its_own_code() -> None:
+    """A kind or timeliness without a code would count in no kind's figure on the raw path."""
+    from models.cases.tables import Timeliness  # noqa: PLC0415
+    from models.statistics.parts import KIND_CODES, TIMELINESS_CODES  # noqa: PLC0415
+
+    assert set(KIND_CODES) == set(ItemKind)
+    assert set(TIMELINESS_CODES) == set(Timeliness)
+    assert len(set(KIND_CODES.values())) == len(KIND_CODES)
+    assert len(set(TIMELINESS_CODES.values())) == len(TIMELINESS_CODES)
+
+
+async def test_cases_store_the_codes_the_figures_compare(db: object) -> None:
+    """The database computes each case's kind and timeliness codes as parts.py numbers them."""
+    from models.statistics.parts import KIND_CODES, TIMELINESS_CODES  # noqa: PLC0415
+
+    conn = connections.get("default")
+    generated = (
+        "SELECT pg_get_expr(d.adbin, d.adrelid) AS expr FROM pg_attrdef d JOIN pg_attribute a"
+        " ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
+        " WHERE d.adrelid = '\"case\"'::regclass AND a.attname = $1"
+    )
+    for column, source, codes in (
+        ("kind_code", "kind", KIND_CODES),
+        ("timeliness_code", "timeliness", TIMELINESS_CODES),
+    ):
+        (row,) = await conn.execute_query_dict(generated, [column])
+        for value, code in {**codes, None: None}.items():
+            sql = f"SELECT {row['expr']} AS code FROM (SELECT $1::varchar AS {source}) c"  # noqa: S608  (the database's own expression)
+            assert await conn.execute_query_dict(sql, [value]) == [{"code": code}], value
