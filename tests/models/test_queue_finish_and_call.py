@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -37,22 +35,11 @@ ROLLUPS = (
 FIGURES = ("tickets_called", "wait_seconds", "tickets_finished", "service_seconds")
 
 
-async def _window_hall(code: str, windows: int = 1) -> dict[str, Any]:
+async def _window_hall(code: str) -> dict[str, Any]:
     hall = await f.hall(code)
     lane = await f.lane(hall, "A")
-    clerks = []
-    for n in range(windows):
-        window = await f.window(hall, str(n + 1))
-        _, clerk = await f.user(f"{code.lower()}clerk{n}", Role.CLERK, of=hall)
-        await catalogue.open_window(clerk, window.id, NOW)
-        clerks.append((clerk, window.id))
-    return {
-        "hall": hall,
-        "lane": lane,
-        "clerk": clerks[0][0],
-        "window": clerks[0][1],
-        "all": clerks,
-    }
+    [(clerk, window)] = await f.open_windows(hall, 1, clerk_prefix=f"{code.lower()}clerk")
+    return {"hall": hall, "lane": lane, "clerk": clerk, "window": window}
 
 
 @pytest.fixture
@@ -231,58 +218,3 @@ async def test_rollups_match_the_two_separate_mutations(db: object) -> None:
 
     assert await rollups(separate) == await rollups(combined)
     assert any(row[4] == 2 for row in await rollups(combined))  # two finished, counted
-
-
-async def test_windows_finishing_and_calling_at_once_share_no_ticket(committed: object) -> None:
-    hall = await _window_hall("JN", windows=8)
-    issued = await take(hall, 40)
-
-    async def window_loop(clerk: Actor, window_id: int) -> list[int]:
-        mine = []
-        while True:
-            try:
-                called = await actions.call_next(clerk, window_id, NOW, SERVED)
-            except NothingToCall:
-                if mine:
-                    await actions.finish(clerk, mine[-1], TicketOutcome.SERVED, NOW)
-                return mine
-            mine.append(called.ticket.id)
-
-    per_window = await asyncio.gather(*(window_loop(c, w) for c, w in hall["all"]))
-    calls = [ticket for window in per_window for ticket in window]
-    assert Counter(calls).most_common(1)[0][1] == 1  # no ticket called twice
-    assert sorted(calls) == sorted(issued)  # none skipped
-    assert sum(1 for window in per_window if window) > 1  # the work was really shared
-    assert await Ticket.filter(status=TicketStatus.FINISHED).count() == 40
-
-
-async def test_one_window_finishing_and_calling_twice_at_once(committed: object) -> None:
-    hall = await _window_hall("JN")
-    issued = await take(hall, 30)
-    serving = (await actions.call_next(hall["clerk"], hall["window"], NOW)).ticket.id
-    successes = 0
-    for _ in range(3):
-        # A double click on 下一位 on separate connections: each success finishes the ticket the
-        # one before it called (clicks that did not overlap both succeed); the rest are refused.
-        results = await asyncio.gather(
-            *(actions.call_next(hall["clerk"], hall["window"], NOW, SERVED) for _ in range(6)),
-            return_exceptions=True,
-        )
-        called = [r for r in results if isinstance(r, actions.Changed)]
-        refused = [r for r in results if isinstance(r, TicketStateError)]
-        assert len(called) >= 1
-        assert len(called) + len(refused) == 6, results
-        assert {r.code for r in refused} <= {"TICKET_IN_SERVICE"}
-        finished = {c.events[0].data["ticket_id"]: c.ticket.id for c in called}
-        for _ in called:  # the chain: serving -> its successor -> ...
-            serving = finished.pop(serving)
-        assert finished == {}
-        in_service = await Ticket.filter(window_id=hall["window"], status=TicketStatus.CALLED)
-        assert [t.id for t in in_service] == [serving]
-        successes += len(called)
-    statuses = Counter(t.status for t in await Ticket.filter(id__in=issued))
-    assert statuses == {
-        TicketStatus.FINISHED: successes,
-        TicketStatus.CALLED: 1,
-        TicketStatus.WAITING: 30 - successes - 1,
-    }
