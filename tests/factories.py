@@ -106,6 +106,19 @@ async def window(of: Hall, number: str = "1", *, lanes: tuple[Lane, ...] = ()) -
     )
 
 
+async def open_windows(
+    of: Hall, count: int, *, clerk_prefix: str = "clerk"
+) -> list[tuple[Actor, int]]:
+    """`count` general windows numbered from 1, each opened by a clerk of its own."""
+    staffed = []
+    for n in range(count):
+        row = await window(of, str(n + 1))
+        _, clerk = await user(f"{clerk_prefix}{n}", Role.CLERK, of=of)
+        await actions.open_window(clerk, row.id, NOW)
+        staffed.append((clerk, row.id))
+    return staffed
+
+
 async def user(
     username: str, role: Role, *, of: Hall | None = None, department_id: int | None = None
 ) -> tuple[User, Actor]:

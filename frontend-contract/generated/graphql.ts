@@ -1207,6 +1207,8 @@ export type SubtaskStatus =
 
 /** Call the next ticket to a window. */
 export type TicketCallNextInput = {
+  /** Finish the ticket in service first, in the same transaction: both or neither (when nothing can be called, it stays in service). With no ticket in service, just calls. */
+  finishCurrent?: TicketFinishCurrentInput | null | undefined;
   /** Your open window. */
   windowId: string | number;
 };
@@ -1221,6 +1223,14 @@ export type TicketChannel =
   | 'KIOSK'
   /** A phone (app or mini-program); needs the holder's mobile number. */
   | 'PHONE';
+
+/** Finish the window's ticket in service before calling the next. */
+export type TicketFinishCurrentInput = {
+  /** The case it led to (ticket -> case trace). */
+  caseNumber?: string;
+  /** How the ticket in service ended. */
+  outcome: TicketOutcome;
+};
 
 /** Close a served ticket. */
 export type TicketFinishInput = {

@@ -223,30 +223,103 @@ class Changed:
     events: list[BoardEvent]
 
 
-async def call_next(actor: Actor, window_id: int, now: datetime) -> Changed:
-    """Claim the best waiting ticket for the window: priority, then issue time."""
+@dataclass(frozen=True)
+class FinishCurrent:
+    """How to finish the window's ticket in service before calling the next (下一位)."""
+
+    outcome: TicketOutcome
+    case_number: str = ""
+
+
+async def call_next(
+    actor: Actor, window_id: int, now: datetime, finish_current: FinishCurrent | None = None
+) -> Changed:
+    """Claim the best waiting ticket for the window: priority, then issue time.
+
+    With `finish_current`, the ticket the window is serving (if any) is finished first, in the
+    same transaction: both happen or neither (a refusal leaves the ticket in service).
+    """
+    if finish_current is not None:
+        return await _finish_and_call_next(actor, window_id, now, finish_current)
     claimed = await calling.claim_next(actor, window_id, now)
     if claimed is None:
         raise await _why_not_called(actor, window_id, now)
     ticket, window_number = claimed
+    return Changed(ticket, [_called_event(ticket, window_number)])
+
+
+def _called_event(ticket: Ticket, window_number: str) -> BoardEvent:
     data = public_ticket(ticket) | {"window_number": window_number}
-    return Changed(ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_CALLED, data)])
+    return BoardEvent(ticket.hall_id, BoardEventKind.TICKET_CALLED, data)
 
 
-async def _why_not_called(actor: Actor, window_id: int, now: datetime) -> Exception:
-    """The business error of a call that claimed nothing, checked step by step."""
+def _finished_event(ticket: Ticket) -> BoardEvent:
+    return BoardEvent(ticket.hall_id, BoardEventKind.TICKET_FINISHED, public_ticket(ticket))
+
+
+class _Refused(Exception):
+    """The call of a finish-and-call-next claimed nothing: undo the finish."""
+
+
+async def _finish_and_call_next(
+    actor: Actor, window_id: int, now: datetime, finish_current: FinishCurrent
+) -> Changed:
+    """Finish the window's ticket in service (if any) and call the next: both or neither."""
+    number = finish_current.case_number.strip()
+    if not number:
+        claimed = await calling.finish_and_claim(actor, window_id, finish_current.outcome, now)
+        if claimed is calling.Refused.IN_SERVICE_CHANGED:
+            raise _in_service()
+        if isinstance(claimed, calling.Refused):
+            raise await _why_not_called(actor, window_id, now, finishing=True)
+        finished = [_finished_event(claimed.finished)] if claimed.finished else []
+        return Changed(
+            claimed.ticket, [*finished, _called_event(claimed.ticket, claimed.window_number)]
+        )
+    # With a case to link: step by step in one transaction (the finish first, for the unique
+    # index of called tickets per window).
+    await _window_for(actor, window_id)
+    events: list[BoardEvent] = []
+    try:
+        async with in_transaction():
+            serving = await Ticket.filter(window_id=window_id, status=TicketStatus.CALLED).first()
+            if serving is not None:
+                done = await _finish_locked(actor, serving.id, finish_current.outcome, now, number)
+                events.append(_finished_event(done))
+            called = await calling.claim_next(actor, window_id, now)
+            if called is None:
+                raise _Refused
+    except _Refused:
+        raise await _why_not_called(actor, window_id, now, finishing=True) from None
+    ticket, window_number = called
+    return Changed(ticket, [*events, _called_event(ticket, window_number)])
+
+
+async def _why_not_called(
+    actor: Actor, window_id: int, now: datetime, *, finishing: bool = False
+) -> Exception:
+    """The business error of a call that claimed nothing, checked step by step.
+
+    A finish-and-call-next expects a ticket in service: it found nothing free to call, leaves
+    that ticket in service and answers QUEUE_EMPTY.
+    """
     window = await _window_for(actor, window_id)
     if window.state is not WindowState.OPEN:
         return TicketStateError(
             "窗口未开放，不能叫号", current_state=window.state.value, code="WINDOW_NOT_OPEN"
         )
-    if await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED).exists():
-        return TicketStateError(
-            "请先办结或过号当前号票",
-            current_state=TicketStatus.CALLED.value,
-            code="TICKET_IN_SERVICE",
-        )
+    if (
+        not finishing
+        and await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED).exists()
+    ):
+        return _in_service()
     return NothingToCall("当前没有等候的号票")
+
+
+def _in_service() -> TicketStateError:
+    return TicketStateError(
+        "请先办结或过号当前号票", current_state=TicketStatus.CALLED.value, code="TICKET_IN_SERVICE"
+    )
 
 
 async def _ticket_at_window(actor: Actor, ticket_id: int) -> tuple[Ticket, Window | None]:
@@ -369,32 +442,37 @@ async def finish(
     actor: Actor, ticket_id: int, outcome: TicketOutcome, now: datetime, case_number: str = ""
 ) -> Changed:
     """Close a served ticket, optionally with the case it led to (trace ticket -> case)."""
-    from models.cases.tables import Case  # noqa: PLC0415
-
     number = case_number.strip()
     if not number:
         done = await calling.finish_served(actor, ticket_id, outcome, now)
         if done is not None:
-            event = BoardEvent(done.hall_id, BoardEventKind.TICKET_FINISHED, public_ticket(done))
-            return Changed(done, [event])
+            return Changed(done, [_finished_event(done)])
     # With a case to link, or to find out why the ticket may not be finished: step by step.
     async with in_transaction():
-        ticket, _ = await _ticket_at_window(actor, ticket_id)
-        next_ticket_status(TicketAction.FINISH, ticket.status)
-        if number:
-            case = await Case.get_or_none(number=number, hall_id=ticket.hall_id)
-            if case is None:
-                raise InvalidInput.single("case_number", "NOT_FOUND", "未找到本大厅的该办件")
-            if case.ticket_id is None:
-                case.ticket_id = ticket.id
-                await case.save(update_fields=["ticket_id"])
-        ticket.outcome = outcome
-        ticket.case_number = number
-        ticket.finished_at = now
-        await _change(ticket, TicketAction.FINISH, now, ["outcome", "case_number", "finished_at"])
-    return Changed(
-        ticket, [BoardEvent(ticket.hall_id, BoardEventKind.TICKET_FINISHED, public_ticket(ticket))]
-    )
+        ticket = await _finish_locked(actor, ticket_id, outcome, now, number)
+    return Changed(ticket, [_finished_event(ticket)])
+
+
+async def _finish_locked(
+    actor: Actor, ticket_id: int, outcome: TicketOutcome, now: datetime, number: str
+) -> Ticket:
+    """Finish a ticket step by step inside the caller's transaction, linking its case."""
+    from models.cases.tables import Case  # noqa: PLC0415
+
+    ticket, _ = await _ticket_at_window(actor, ticket_id)
+    next_ticket_status(TicketAction.FINISH, ticket.status)
+    if number:
+        case = await Case.get_or_none(number=number, hall_id=ticket.hall_id)
+        if case is None:
+            raise InvalidInput.single("case_number", "NOT_FOUND", "未找到本大厅的该办件")
+        if case.ticket_id is None:
+            case.ticket_id = ticket.id
+            await case.save(update_fields=["ticket_id"])
+    ticket.outcome = outcome
+    ticket.case_number = number
+    ticket.finished_at = now
+    await _change(ticket, TicketAction.FINISH, now, ["outcome", "case_number", "finished_at"])
+    return ticket
 
 
 async def expire_day(hall: Hall, day: date, now: datetime) -> int:

@@ -1,5 +1,7 @@
 """The hot path of a window: calling the next ticket and finishing it, one statement each.
 
+"Finish and call next" (a clerk's 下一位) is one statement too: both changes or neither.
+
 Each statement checks the window (or ticket) against the actor, claims or changes the row and
 writes the pending texts, and commits on its own: no round trip happens while the row locks
 are held. Every call and finish also takes the hall's statistics rollup rows (statement
@@ -10,7 +12,9 @@ of a hall call concurrently. When a statement changes nothing, the step-by-step 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from tortoise import connections
@@ -28,36 +32,44 @@ from models.queue.rules import (
 )
 from models.queue.tables import Ticket, TicketOutcome, TicketStatus
 
+FINISH_FROM = TRANSITIONS[TicketAction.FINISH][0]
+FINISH_TO = next_ticket_status(TicketAction.FINISH, min(FINISH_FROM))
 # $1 window, $2 actor's user id, $3 actor is an admin, $4 actor's hall path (NULL: city-wide),
-# $5 now. The near holder: DEFAULT_NEAR_AHEAD people ahead once the called ticket has left.
-CALL_NEXT_SQL = f"""
-WITH w AS (
+# $5 now. The window open and staffed by the actor, its hall's date, the lanes it calls from.
+_WINDOW = f"""
+w AS (
     SELECT w.id, w.hall_id, w.number, w.kind, (($5::timestamptz) AT TIME ZONE h.timezone)::date AS day
     FROM "window" w JOIN hall h ON h.id = w.hall_id
     WHERE w.id = $1 AND w.state = '{WindowState.OPEN.value}'
       AND ($3::bool OR w.clerk_id = $2::int)
       AND ($4::text IS NULL OR starts_with(h.path, $4::text))
-      AND NOT EXISTS (
-          SELECT 1 FROM ticket b WHERE b.window_id = w.id AND b.status = '{TicketStatus.CALLED.value}'
-      )
+      {{in_service}}
 ), lanes AS (
     SELECT l.id FROM lane l JOIN w ON l.hall_id = w.hall_id
     WHERE w.kind = '{WindowKind.GENERAL.value}' AND l.is_active
     UNION ALL
     SELECT wl.lane_id FROM window_lane wl JOIN w ON wl.window_id = w.id
     WHERE w.kind <> '{WindowKind.GENERAL.value}'
-), called AS (
+)"""  # noqa: S608  (enum values only; every value is a bound parameter)
+_NOTHING_IN_SERVICE = f"""AND NOT EXISTS (
+          SELECT 1 FROM ticket b WHERE b.window_id = w.id AND b.status = '{TicketStatus.CALLED.value}'
+      )"""  # noqa: S608  (an enum value)
+# The window's best waiting ticket; scalar subqueries, so that the waiting-line index is walked
+# in calling order.
+_BEST_WAITING = f"""
+SELECT t.id FROM ticket t
+WHERE t.hall_id = (SELECT hall_id FROM w) AND t.business_day = (SELECT day FROM w)
+  AND t.status = '{TicketStatus.WAITING.value}'
+  AND t.lane_id = ANY (ARRAY(SELECT id FROM lanes))
+  AND (t.target_window_id IS NULL OR t.target_window_id = $1)
+ORDER BY t.rank, t.id LIMIT 1"""  # noqa: S608  (enum values only)
+# The claim of the ticket `{candidate}` and its texts; the near holder: DEFAULT_NEAR_AHEAD people
+# ahead once the called ticket has left.
+_CLAIM = f"""
+called AS (
     UPDATE ticket SET status = '{TicketStatus.CALLED.value}', window_id = $1,
         target_window_id = NULL, called_at = $5, called_by_id = $2, updated_at = $5
-    WHERE id = (
-        -- Scalar subqueries, so that the waiting-line index is walked in calling order.
-        SELECT t.id FROM ticket t
-        WHERE t.hall_id = (SELECT hall_id FROM w) AND t.business_day = (SELECT day FROM w)
-          AND t.status = '{TicketStatus.WAITING.value}'
-          AND t.lane_id = ANY (ARRAY(SELECT id FROM lanes))
-          AND (t.target_window_id IS NULL OR t.target_window_id = $1)
-        ORDER BY t.rank, t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED
-    )
+    WHERE id = {{candidate}}
     RETURNING *
 ), near AS (
     SELECT n.id, n.number, n.holder_phone, n.hall_id
@@ -77,12 +89,45 @@ WITH w AS (
         {PENDING}, $5, $5
     FROM near n WHERE n.holder_phone <> ''
     ON CONFLICT (dedupe_key) DO NOTHING
+)"""  # noqa: S608  (enum values and constants; every value is a bound parameter)
+
+CALL_NEXT_SQL = (
+    "WITH "
+    + _WINDOW.format(in_service=_NOTHING_IN_SERVICE)
+    + ", "
+    + _CLAIM.format(candidate=f"({_BEST_WAITING} FOR UPDATE OF t SKIP LOCKED)")
+    + "\nSELECT c.*, w.number AS _window_number FROM called c CROSS JOIN w\n"
 )
-SELECT c.*, w.number AS _window_number FROM called c CROSS JOIN w
+
+# "Finish and call next" ($6: the outcome): the ticket in service at the window (if any) is
+# finished and the best waiting one called, both or neither. The candidate is locked first; the
+# ticket in service is finished only when there is one, and the candidate is claimed only once
+# the ticket in service is finished (reading `finished` orders the two updates, so the unique
+# index of called tickets per window sees the finished one gone). A refusal that had a
+# candidate returns it alone (`_finished` NULL): the ticket in service changed meanwhile.
+_FINISHING_CLAIM = _CLAIM.format(
+    candidate="(SELECT id FROM candidate)"
+    " AND (SELECT count(*) FROM finished) = (SELECT count(*) FROM serving)"
+)
+CALL_NEXT_FINISHING_SQL = f"""WITH {_WINDOW.format(in_service="")}, serving AS (
+    SELECT b.id FROM ticket b
+    WHERE b.window_id = $1 AND b.status = '{TicketStatus.CALLED.value}' AND EXISTS (SELECT 1 FROM w)
+), candidate AS MATERIALIZED ({_BEST_WAITING} FOR UPDATE OF t SKIP LOCKED
+), finished AS (
+    UPDATE ticket f SET status = '{FINISH_TO.value}', outcome = $6, case_number = '',
+        finished_at = $5, updated_at = $5
+    WHERE f.id = (SELECT id FROM serving) AND f.window_id = $1
+      AND f.status = '{TicketStatus.CALLED.value}' AND EXISTS (SELECT 1 FROM candidate)
+    RETURNING f.*
+), {_FINISHING_CLAIM}
+SELECT false AS _finished, c.*, w.number AS _window_number FROM called c CROSS JOIN w
+UNION ALL
+SELECT true, f.*, w.number FROM finished f CROSS JOIN w
+UNION ALL
+SELECT NULL, t.*, '' FROM ticket t WHERE t.id = (SELECT id FROM candidate)
+  AND NOT EXISTS (SELECT 1 FROM called)
 """  # noqa: S608  (enum values and constants; every value is a bound parameter)
 
-FINISH_FROM = TRANSITIONS[TicketAction.FINISH][0]
-FINISH_TO = next_ticket_status(TicketAction.FINISH, min(FINISH_FROM))
 # $1 ticket, $2 outcome, $3 now, $4 actor's user id, $5 actor is an admin, $6 actor's hall path,
 # $7 the statuses a ticket may be finished from.
 FINISH_SQL = f"""
@@ -106,14 +151,7 @@ async def claim_next(actor: Actor, window_id: int, now: datetime) -> tuple[Ticke
     """
     try:
         rows = await connections.get("default").execute_query_dict(
-            CALL_NEXT_SQL,
-            [
-                window_id,
-                actor.user_id,
-                actor.role is Role.ADMIN,
-                actor.hall_path,
-                now,
-            ],
+            CALL_NEXT_SQL, _params(actor, window_id, now)
         )
     except IntegrityError:
         return None
@@ -123,6 +161,48 @@ async def claim_next(actor: Actor, window_id: int, now: datetime) -> tuple[Ticke
     window_number = str(row.pop("_window_number"))
     # How tortoise itself builds a model from a fetched row (types converted per field).
     return Ticket._init_from_db(**row), window_number
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A ticket just called, its window's number, and the ticket finished before it (if any)."""
+
+    ticket: Ticket
+    window_number: str
+    finished: Ticket | None = None
+
+
+def _params(actor: Actor, window_id: int, now: datetime) -> list[Any]:
+    return [window_id, actor.user_id, actor.role is Role.ADMIN, actor.hall_path, now]
+
+
+class Refused(Enum):
+    """Why a finish-and-call-next changed nothing."""
+
+    NOT_CALLABLE = "NOT_CALLABLE"  # the window may not call, or no waiting ticket was free
+    IN_SERVICE_CHANGED = "IN_SERVICE_CHANGED"  # another call or finish of the window came first
+
+
+async def finish_and_claim(
+    actor: Actor, window_id: int, outcome: TicketOutcome, now: datetime
+) -> Claimed | Refused:
+    """Finish the window's ticket in service (if any) and call the next, in one statement."""
+    try:
+        rows = await connections.get("default").execute_query_dict(
+            CALL_NEXT_FINISHING_SQL, [*_params(actor, window_id, now), outcome.value]
+        )
+    except IntegrityError:
+        return Refused.IN_SERVICE_CHANGED
+    tickets: dict[bool | None, Ticket] = {}
+    window_number = ""
+    for found in rows:
+        row: dict[str, Any] = dict(found)
+        finished = row.pop("_finished")
+        window_number = str(row.pop("_window_number"))
+        tickets[finished] = Ticket._init_from_db(**row)
+    if False in tickets:
+        return Claimed(tickets[False], window_number, tickets.get(True))
+    return Refused.IN_SERVICE_CHANGED if None in tickets else Refused.NOT_CALLABLE
 
 
 async def finish_served(

@@ -71,11 +71,28 @@ TicketIssueResult = Annotated[
 ]
 
 
+@strawberry.input(description="Finish the window's ticket in service before calling the next.")
+class TicketFinishCurrentInput:
+    """ticketCallNext's finishCurrent input (what the pad's 下一位 button sends)."""
+
+    outcome: TicketOutcome = strawberry.field(description="How the ticket in service ended.")
+    case_number: str = strawberry.field(
+        default="", description="The case it led to (ticket -> case trace)."
+    )
+
+
 @strawberry.input(description="Call the next ticket to a window.")
 class TicketCallNextInput:
     """ticketCallNext input."""
 
     window_id: relay.GlobalID = strawberry.field(description="Your open window.")
+    finish_current: TicketFinishCurrentInput | None = strawberry.field(
+        default=None,
+        description=(
+            "Finish the ticket in service first, in the same transaction: both or neither (when"
+            " nothing can be called, it stays in service). With no ticket in service, just calls."
+        ),
+    )
 
 
 @strawberry.input(description="Act on a ticket your window is serving.")
@@ -202,9 +219,14 @@ class QueueMutation:
     async def ticket_call_next(self, info: Info, input: TicketCallNextInput) -> TicketResult:  # noqa: A002
         """Call next."""
         window_id = decode_id(input.window_id, "Window", "window_id")
-        return await _changed(
-            info, await actions.call_next(require_actor(info), window_id, info.context.now)
+        finish = input.finish_current
+        changed = await actions.call_next(
+            require_actor(info),
+            window_id,
+            info.context.now,
+            actions.FinishCurrent(finish.outcome, finish.case_number) if finish else None,
         )
+        return await _changed(info, changed)
 
     @strawberry.mutation(
         description="Call the same ticket again; past the limit (3) it becomes a no-show."

@@ -1,10 +1,12 @@
 """The call-next race: N windows calling concurrently through the GraphQL mutation.
 
 Run: .venv/bin/python -m tests.benchmarks.queue_race [--windows 40] [--tickets 20000]
-    [--workers 1] [--client httpx|raw]
+    [--workers 1] [--client httpx|raw] [--finish combined|separate]
 Starts `hall serve` on embedded servers (or --database-url/--redis-url), creates a hall open
 around the clock with one lane and N open windows (one clerk each), loads the tickets directly,
-then every window loops ticketCallNext + ticketFinish until the queue is empty. Prints calls/s,
+then every window calls until the queue is empty: `--finish combined` (the default, the pad's
+下一位) sends one ticketCallNext with finishCurrent per ticket and finishes the last one with
+ticketFinish; `--finish separate` loops ticketCallNext + ticketFinish. Prints calls/s,
 call latency (median, p99) and checks that no ticket was called twice and none was skipped.
 `--workers` sets the API processes (HALL_API_WORKERS). `--client raw` posts over plain keep-alive
 sockets instead of httpx, which spends about a millisecond of CPU per request: on a machine the
@@ -46,6 +48,7 @@ from tests.api.test_service_process import _wait_ready, free_port
 
 CALL = "mutation($i: TicketCallNextInput!){ticketCallNext(input:$i){__typename ... on TicketPayload{ticket{id}} ... on UserError{code}}}"
 FINISH = "mutation($i: TicketFinishInput!){ticketFinish(input:$i){__typename}}"
+SERVED = {"outcome": "SERVED"}
 
 
 async def prepare(
@@ -148,7 +151,7 @@ class RawResponse:
 
 
 async def drive(
-    base: str, pairs: list[tuple[str, str]], client_kind: str = "httpx"
+    base: str, pairs: list[tuple[str, str]], client_kind: str = "httpx", finish: str = "combined"
 ) -> tuple[list[int], list[float], float]:
     """Every window calls and finishes until the queue is empty."""
     called: list[int] = []
@@ -168,28 +171,35 @@ async def drive(
             }
             token = (await client.post("/graphql", json=body)).json()["data"]["authLogin"]["token"]
             headers = {"Authorization": f"Bearer {token}"}
+            serving: str | None = None
+            call: dict[str, Any] = {"windowId": window_id}
+            if finish == "combined":
+                call["finishCurrent"] = SERVED
             while True:
                 started = time.perf_counter()
                 response = await client.post(
-                    "/graphql",
-                    headers=headers,
-                    json={"query": CALL, "variables": {"i": {"windowId": window_id}}},
+                    "/graphql", headers=headers, json={"query": CALL, "variables": {"i": call}}
                 )
                 latencies.append(time.perf_counter() - started)
                 result: Any = response.json()["data"]["ticketCallNext"]
                 if result["__typename"] != "TicketPayload":
                     assert result["code"] == "QUEUE_EMPTY", result
-                    return
-                ticket_id = result["ticket"]["id"]
-                called.append(int(from_base64(ticket_id)[1]))
-                await client.post(
-                    "/graphql",
-                    headers=headers,
-                    json={
-                        "query": FINISH,
-                        "variables": {"i": {"ticketId": ticket_id, "outcome": "SERVED"}},
-                    },
-                )
+                    break
+                serving = result["ticket"]["id"]
+                called.append(int(from_base64(serving)[1]))
+                if finish == "separate":
+                    await finish_one(client, headers, serving)
+                    serving = None
+            if serving is not None:  # combined: the last one called is still in service
+                await finish_one(client, headers, serving)
+
+    async def finish_one(client: Any, headers: dict[str, str], ticket_id: str) -> None:
+        response = await client.post(
+            "/graphql",
+            headers=headers,
+            json={"query": FINISH, "variables": {"i": {"ticketId": ticket_id} | SERVED}},
+        )
+        assert response.json()["data"]["ticketFinish"]["__typename"] == "TicketPayload"
 
     started = time.perf_counter()
     await asyncio.gather(*(window(u, w) for u, w in pairs))
@@ -213,6 +223,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default=None)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--client", choices=("httpx", "raw"), default="httpx")
+    parser.add_argument("--finish", choices=("combined", "separate"), default="combined")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hall-race-") as tmp:
         from api.embedded import EmbeddedServers  # noqa: PLC0415
@@ -246,7 +257,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, proc, log_path)
-            called, latencies, elapsed = asyncio.run(drive(base, pairs, args.client))
+            called, latencies, elapsed = asyncio.run(drive(base, pairs, args.client, args.finish))
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
@@ -254,7 +265,7 @@ def main() -> None:
         embedded.stop()
     twice = sum(1 for _, n in Counter(called).items() if n > 1)
     print(
-        f"{args.workers} API process(es), {args.client} client, "
+        f"{args.workers} API process(es), {args.client} client, finish {args.finish}, "
         f"{len(pairs)} windows, {tickets} tickets: {len(called)} calls in {elapsed:.1f} s = {len(called) / elapsed:.0f} calls/s"
     )
     print(

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
 from models.accounts.tables import Role
 from models.catalogue import actions as catalogue
@@ -93,6 +93,34 @@ async def test_call_recall_finish_through_the_api(hall: dict[str, Any]) -> None:
     assert (done["ticket"]["status"], done["ticket"]["outcome"]) == ("FINISHED", "CONSULTED")
     again = await ticket_op(hall, "TicketFinish", "clerk", ticketId=ticket["id"], outcome="SERVED")
     assert (again["__typename"], again["currentState"]) == ("StateError", "FINISHED")
+
+
+async def test_finish_and_call_next_in_one_request(hall: dict[str, Any]) -> None:
+    await issue(hall)
+    await issue(hall)
+    first = (await ticket_op(hall, "TicketCallNext", "clerk", windowId=hall["window_id"]))["ticket"]
+    finish = {"outcome": "CONSULTED"}
+    plain = await ticket_op(hall, "TicketCallNext", "clerk", windowId=hall["window_id"])
+    assert (plain["__typename"], plain["code"]) == ("StateError", "TICKET_IN_SERVICE")
+    second = await ticket_op(
+        hall, "TicketCallNext", "clerk", windowId=hall["window_id"], finishCurrent=finish
+    )
+    assert (second["ticket"]["number"], second["ticket"]["status"]) == ("A002", "CALLED")
+    done = await Ticket.get(id=int(from_base64(first["id"])[1]))
+    assert (done.status.value, done.outcome and done.outcome.value) == ("FINISHED", "CONSULTED")
+    # Nothing left: refused, and the second ticket stays in service.
+    empty = await ticket_op(
+        hall, "TicketCallNext", "clerk", windowId=hall["window_id"], finishCurrent=finish
+    )
+    assert (empty["__typename"], empty["code"]) == ("StateError", "QUEUE_EMPTY")
+    left = await Ticket.get(id=int(from_base64(second["ticket"]["id"])[1]))
+    assert left.status.value == "CALLED"
+    refused = await run(
+        "TicketCallNext",
+        {"input": {"windowId": hall["window_id"], "finishCurrent": finish}},
+        actor=hall["other"],
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_empty_queue_is_a_state_error(hall: dict[str, Any]) -> None:
