@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
+from typing import Any
 
 import redis.asyncio as aioredis
 import structlog
@@ -15,6 +17,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -29,6 +32,7 @@ from api.embedded import EmbeddedServers
 from api.exports import statistics_export
 from api.graphql_view import HallGraphQL
 from api.jobs import ArqJobQueue
+from api.lean_graphql import LeanGraphQL
 from api.limits import RedisRateLimiter
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
@@ -72,7 +76,7 @@ async def readyz(request: Request) -> JSONResponse:
     )
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None) -> HallApp:
     """Build the app; with no server URLs configured it starts the embedded ones."""
     settings = settings or load_settings()
     configure_logging(settings.log_level, json=settings.json_logs)
@@ -147,6 +151,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.redis.aclose()
             embedded.stop()
 
+    return assemble(settings, graphql, tokens, lifespan)
+
+
+def assemble(
+    settings: Settings,
+    graphql: HallGraphQL,
+    tokens: Tokens,
+    lifespan: Callable[[Starlette], AbstractAsyncContextManager[None]] | None = None,
+) -> HallApp:
+    """The routes, the middleware stack and the lean GraphQL path around one view."""
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
@@ -158,17 +172,43 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
     ]
+    security: dict[str, Any] = {"hsts": settings.env is Environment.PROD}
+    # Cross-origin browser calls only from the configured origins (none: same origin only).
+    cors: dict[str, Any] = {
+        "allow_origins": settings.origins,
+        "allow_methods": ["GET", "POST", "OPTIONS"],
+        "allow_headers": ["Authorization", "Content-Type"],
+        "expose_headers": ["Retry-After"],
+        "max_age": 600,
+    }
     middleware = [
-        Middleware(SecurityHeaders, hsts=settings.env is Environment.PROD),
-        # Cross-origin browser calls only from the configured origins (none: same origin only).
-        Middleware(
-            CORSMiddleware,
-            allow_origins=settings.origins,
-            allow_methods=["GET", "POST", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            expose_headers=["Retry-After"],
-            max_age=600,
-        ),
+        Middleware(SecurityHeaders, **security),
+        Middleware(CORSMiddleware, **cors),
         Middleware(MetricsMiddleware),
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    app = HallApp(routes=routes, middleware=middleware, lifespan=lifespan)
+    # The same rules, applied by the lean path to the responses it builds itself.
+    app.lean = LeanGraphQL(
+        graphql,
+        cors=CORSMiddleware(app.router, **cors),
+        security=SecurityHeaders(app.router, **security),
+    )
+    return app
+
+
+class HallApp(Starlette):
+    """The service's app: POST and GET /graphql take the lean path, the rest the full stack."""
+
+    lean: LeanGraphQL | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Hand a request to the lean path when it is one of its own."""
+        if self.lean is not None and self.lean.handles(scope):
+            scope["app"] = self
+            await self.lean(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Any request through the full middleware stack and router (the lean path's reference)."""
+        await super().__call__(scope, receive, send)

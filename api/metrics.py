@@ -52,9 +52,14 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
-            count, latency = _series(scope.get("method", ""), template, status)
-            count.inc()
-            latency.observe(time.perf_counter() - started)
+            observe(scope.get("method", ""), template, status, time.perf_counter() - started)
+
+
+def observe(method: str, template: str, status: int, seconds: float) -> None:
+    """Count one request and its latency under its method, route template and status."""
+    count, latency = _series(method, template, status)
+    count.inc()
+    latency.observe(seconds)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -39,6 +39,20 @@ class SecurityHeaders:
             COMMON | {"content-security-policy": PAGE_POLICY, "cache-control": "no-store"} | extra
         )
 
+    def added(self, raw: list[tuple[bytes, bytes]], *, graphql: bool) -> list[tuple[bytes, bytes]]:
+        """`raw` response headers with the ones this response lacks appended."""
+        present = {name.lower() for name, _ in raw}
+        page = any(
+            name.lower() == b"content-type" and value.startswith(b"text/html")
+            for name, value in raw
+        )
+        if graphql:
+            wanted = self._graphql_page if page else self._graphql
+        else:
+            wanted = self._page if page else self._data
+        raw.extend(header for header in wanted if header[0] not in present)
+        return raw
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass through, adding headers to HTTP responses."""
         if scope["type"] != "http":
@@ -49,17 +63,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in raw}
-                page = any(
-                    name.lower() == b"content-type" and value.startswith(b"text/html")
-                    for name, value in raw
-                )
-                if graphql:
-                    wanted = self._graphql_page if page else self._graphql
-                else:
-                    wanted = self._page if page else self._data
-                raw.extend(header for header in wanted if header[0] not in present)
-                message["headers"] = raw
+                message["headers"] = self.added(raw, graphql=graphql)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

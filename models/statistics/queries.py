@@ -13,8 +13,16 @@ from models.calendar.rules import WorkingCalendar
 from models.catalogue.tables import Department, Hall, ServiceItem, Window
 from models.common.actor import Actor
 from models.common.checks import Checks
+from models.common.errors import Forbidden
 from models.statistics.access import allowed_scope, scoped_hall_subtree
-from models.statistics.reads import Scope, counts, grain_for, raw_counts, rollup_counts_pair
+from models.statistics.reads import (
+    Counts,
+    Scope,
+    counts,
+    grain_for,
+    raw_counts,
+    rollup_counts_pair,
+)
 from models.statistics.rules import (
     DATE_DIMENSIONS,
     Figures,
@@ -28,6 +36,7 @@ from models.statistics.rules import (
     row_period,
     shift_key,
 )
+from models.statistics.scoped_rollup import ScopedRollup, calendar_of, scoped_rollup_pair
 
 MAX_DAYS = 3700  # ten years and a little
 
@@ -138,44 +147,24 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
     """The figures the actor may read, grouped, with the year before for comparison."""
     group_by = request.group_by
     check_request(request.start, request.end, group_by)
-    hall, subtree = await scoped_hall_subtree(actor, request.hall_id)
-    scope = allowed_scope(
-        actor,
-        Scope(
-            hall_ids=subtree,
-            department_id=request.department_id,
-            window_id=request.window_id,
-            staff_id=request.staff_id,
-            item_id=request.item_id,
-        ),
-        group_by,
-    )
     period = Period(request.start, request.end)
     before = period.year_before()
-    grain = grain_for(scope, group_by, period) if request.source is not Source.RAW else None
-    if grain is not None and grain == grain_for(scope, group_by, before):
-        # Both periods from the same rollup table: one statement.
-        current, previous = await rollup_counts_pair(grain, scope, group_by, period, before)
-        source = Source.ROLLUP
-    elif grain is not None:
-        # Both periods at once, on two pooled connections (rollup reads are short).
-        (current, source), (previous, _) = await asyncio.gather(
-            counts(scope, group_by, period, request.source),
-            counts(scope, group_by, before, request.source),
-        )
-    else:
-        # Both periods' parts at once (one after the other inside a caller's transaction).
-        needed = None if group_by else request.previous_counters
-        current, previous = await raw_counts(scope, group_by, (period, (before, needed)))
-        source = Source.RAW
-    earlier = {shift_key(group_by, k, 1): v for k, v in previous.items()}
-    dated = any(d in DATE_DIMENSIONS for d in group_by)
-    keys = sorted(set(current) | (set() if dated else set(earlier)), key=_order)
     years = [
         *range(before.start.year, before.end.year + 1),
         *range(period.start.year, period.end.year + 1),
     ]
-    days = _Days(await hall_calendar_of_years(hall, years), group_by)
+    read = await _from_one_rollup(actor, request, (period, before), years)
+    if read is not None:
+        hall, current, previous = read.hall, read.current, read.previous
+        calendar = await calendar_of(read, years)
+        source = Source.ROLLUP
+    else:
+        hall, current, previous, source = await _counts(actor, request, (period, before))
+        calendar = await hall_calendar_of_years(hall, years)
+    earlier = {shift_key(group_by, k, 1): v for k, v in previous.items()}
+    dated = any(d in DATE_DIMENSIONS for d in group_by)
+    keys = sorted(set(current) | (set() if dated else set(earlier)), key=_order)
+    days = _Days(calendar, group_by)
     names = [await labels(d, {k[n] for k in keys}) for n, d in enumerate(group_by)]
     rows = [
         Row(
@@ -193,3 +182,65 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
         previous=Figures(add(list(previous.values())), days.of((), before)),
     )
     return Report(hall, period, before, group_by, source, total, rows if group_by else [])
+
+
+def _asked(request: StatRequest, hall_ids: tuple[int, ...]) -> Scope:
+    return Scope(
+        hall_ids=hall_ids,
+        department_id=request.department_id,
+        window_id=request.window_id,
+        staff_id=request.staff_id,
+        item_id=request.item_id,
+    )
+
+
+async def _from_one_rollup(
+    actor: Actor, request: StatRequest, periods: tuple[Period, Period], years: list[int]
+) -> ScopedRollup | None:
+    """Both periods from one rollup table with the hall, in one statement, when that applies.
+
+    None when it does not (the raw tables, two grains, no hall given or owned, or a scope the
+    actor may not read: the general path then refuses in its own order).
+    """
+    hall_id = request.hall_id if request.hall_id is not None else actor.hall_id
+    if request.source is Source.RAW or hall_id is None:
+        return None
+    try:
+        scope = allowed_scope(actor, _asked(request, ()), request.group_by)
+    except Forbidden:
+        return None
+    grain = grain_for(scope, request.group_by, periods[0])
+    if grain is None or grain != grain_for(scope, request.group_by, periods[1]):
+        return None
+    read = await scoped_rollup_pair(
+        hall_id, grain, scope, request.group_by, periods=periods, years=years
+    )
+    if read is None or not actor.sees(read.hall.path):
+        raise Forbidden("无权查看该大厅的统计")
+    return read
+
+
+async def _counts(
+    actor: Actor, request: StatRequest, periods: tuple[Period, Period]
+) -> tuple[Hall, Counts, Counts, Source]:
+    """The hall and both periods' counters, from rollups or the raw tables."""
+    group_by = request.group_by
+    period, before = periods
+    hall, subtree = await scoped_hall_subtree(actor, request.hall_id)
+    scope = allowed_scope(actor, _asked(request, subtree), group_by)
+    grain = grain_for(scope, group_by, period) if request.source is not Source.RAW else None
+    if grain is not None and grain == grain_for(scope, group_by, before):
+        # Both periods from the same rollup table: one statement.
+        current, previous = await rollup_counts_pair(grain, scope, group_by, period, before)
+        return hall, current, previous, Source.ROLLUP
+    if grain is not None:
+        # Both periods at once, on two pooled connections (rollup reads are short).
+        (current, source), (previous, _) = await asyncio.gather(
+            counts(scope, group_by, period, request.source),
+            counts(scope, group_by, before, request.source),
+        )
+        return hall, current, previous, source
+    # Both periods' parts at once (one after the other inside a caller's transaction).
+    needed = None if group_by else request.previous_counters
+    current, previous = await raw_counts(scope, group_by, (period, (before, needed)))
+    return hall, current, previous, Source.RAW

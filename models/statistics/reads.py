@@ -172,7 +172,8 @@ def rollup_sql(grain: str, scope: Scope, group_by: Dimensions) -> tuple[str, lis
     """Counters per group summed from one rollup table."""
     keys = {k: f"r.{k}" for k in GRAINS[grain]}
     where, values = _conditions(scope, keys, "r.day")
-    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in COUNTERS)
+    # Sums of bigints are numeric (decoded as Decimal); a period's counters fit a bigint.
+    sums = ", ".join(f"sum(r.{c})::bigint AS {c}" for c in COUNTERS)
     group, positions = _group(group_by, keys, "r.day")
     sql = f"SELECT {group}, {sums} FROM {grain} r WHERE {where}"  # noqa: S608  (SQL from constants; values are parameters)
     if positions:
@@ -254,6 +255,11 @@ async def rollup_counts_pair(
     both = f"SELECT 0 AS _period, a.* FROM ({sql}) a UNION ALL SELECT 1, b.* FROM ({other}) b"  # noqa: S608  (SQL from constants; values are parameters)
     params = [values[0], first.start, first.end, *values[1:], second.start, second.end]
     rows = await connections.get("default").execute_query_dict(both, params)
+    return summed_periods(rows, group_by)
+
+
+def summed_periods(rows: list[dict[str, Any]], group_by: Dimensions) -> tuple[Counts, Counts]:
+    """The counters of rows marked `_period` 0 and of those marked 1."""
     return (
         _summed([r for r in rows if r["_period"] == 0], len(group_by)),
         _summed([r for r in rows if r["_period"] == 1], len(group_by)),

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from models.cases import progress, queries
-from models.common.pages import paginate_records
+from models.cases.case_list import first_case_page
+from models.common.actor import Actor
+from models.common.pages import Page, paginate_records
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import (
@@ -118,19 +121,8 @@ class CaseQuery:
             number=given.number,
             negative_reported=given.negative_reported,
         )
-        query = await queries.cases_visible(actor, model_filter)
         selected = selected_names(info)
-        if order is CaseOrder.DUE_SOONEST:
-            query = query.filter(due_on__isnull=False)
-        # Records of the columns the type reads: no model instances for a hot list.
-        page = await paginate_records(
-            query,
-            queries.ORDER_FIELDS[order],
-            first,
-            decode_cursor(after),
-            queries.CASE_COLUMNS,
-            count="totalCount" in selected,
-        )
+        page = await _case_page(actor, model_filter, order, first, after, "totalCount" in selected)
         # The page's items and windows in one batch each, so rows resolve them without awaiting.
         loaders = info.context.loaders
         await asyncio.gather(
@@ -200,3 +192,26 @@ class CaseQuery:
             collect_at=found.collect_at,
             missing_materials=list(found.missing_materials),
         )
+
+
+async def _case_page(  # noqa: PLR0917  (the list's arguments)
+    actor: Actor,
+    model_filter: queries.CaseFilter,
+    order: CaseOrder,
+    first: int,
+    after: str | None,
+    count: bool,
+) -> Page[Mapping[str, Any]]:
+    """A page of case records: the first from fixed SQL, later ones through the ORM."""
+    if after is None:
+        return await first_case_page(
+            actor, model_filter, order, first, queries.CASE_COLUMNS, count=count
+        )
+    query = await queries.cases_visible(actor, model_filter)
+    if order is CaseOrder.DUE_SOONEST:
+        query = query.filter(due_on__isnull=False)
+    # Records of the columns the type reads: no model instances for a hot list.
+    return await paginate_records(
+        query, queries.ORDER_FIELDS[order], first, decode_cursor(after), queries.CASE_COLUMNS,
+        count=count,
+    )  # fmt: skip

@@ -13,6 +13,9 @@ from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role
 from models.alerts.scan import scan_deadlines
+from models.calendar import actions as calendar
+from models.calendar.actions import YearNotice
+from models.calendar.tables import HallClosure
 from models.cases import actions, intake
 from models.cases.rules import Applicant
 from models.cases.tables import ApplicantKind, Outcome
@@ -389,3 +392,46 @@ async def test_cases_store_the_codes_the_figures_compare(db: object) -> None:
         for value, code in {**codes, None: None}.items():
             sql = f"SELECT {row['expr']} AS code FROM (SELECT $1::varchar AS {source}) c"  # noqa: S608  (the database's own expression)
             assert await conn.execute_query_dict(sql, [value]) == [{"code": code}], value
+
+
+async def test_working_days_follow_calendar_changes_from_any_writer(db: object) -> None:
+    h = await _hall()
+    await _a_day_of_work(h)
+    asked = dataclasses.replace(PERIOD, hall_id=h["hall"].id)
+    days = (await statistics(h["admin"], asked)).total.figures.working_days
+    assert (await statistics(h["admin"], asked)).total.figures.working_days == days
+    # A closure on a Monday, then an official notice making a Tuesday a holiday: each is seen
+    # by the next read (the remembered calendar is keyed by what its rows hold).
+    await calendar.add_closure(h["admin"], h["hall"].id, date(2026, 11, 23), "停电检修", NOW)
+    assert (await statistics(h["admin"], asked)).total.figures.working_days == days - 1
+    notice = YearNotice("370100", 2026, (date(2026, 11, 24),), (), "测试通知")
+    await calendar.set_year(h["admin"], notice, NOW)
+    assert (await statistics(h["admin"], asked)).total.figures.working_days == days - 2
+    # Written behind the actions' back, as another process or a migration would.
+    await HallClosure.filter(hall_id=h["hall"].id).delete()
+    assert (await statistics(h["admin"], asked)).total.figures.working_days == days - 1
+    raw = await statistics(h["admin"], dataclasses.replace(asked, source=Source.RAW))
+    rolled = await statistics(h["admin"], asked)
+    assert (rolled.total, rolled.source) == (raw.total, Source.ROLLUP)
+
+
+async def test_refusals_keep_their_order_whichever_path_reads(db: object) -> None:
+    h = await _hall()
+    other = await f.hall("QD")
+    qd = await f.department(other, "GA", "青岛市公安局")
+    _, outsider = await f.user("qd_rep", Role.CHIEF_REP, of=other, department_id=qd.id)
+    asked = dataclasses.replace(PERIOD, hall_id=h["hall"].id)
+    cases = [
+        (h["chief"], dataclasses.replace(asked, department_id=h["ga"].id), "首席代表只能查看本部门的统计"),
+        (outsider, asked, "无权查看该大厅的统计"),
+        (outsider, dataclasses.replace(asked, department_id=h["sc"].id), "无权查看该大厅的统计"),
+        (h["admin"], dataclasses.replace(asked, hall_id=10**6), "无权查看该大厅的统计"),
+        (h["admin"], dataclasses.replace(asked, hall_id=other.id), "无权查看该大厅的统计"),
+    ]  # fmt: skip
+    for actor, request, message in cases:
+        with pytest.raises(Forbidden) as refused:
+            await statistics(actor, request)
+        assert str(refused.value) == message, request
+    _, homeless = await f.user("nobody", Role.ADMIN)  # no hall of its own
+    with pytest.raises(InvalidInput):
+        await statistics(homeless, PERIOD)

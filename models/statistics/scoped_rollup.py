@@ -1,0 +1,126 @@
+"""A rollup question in one statement: the hall, its subtree, both periods' counters, and the
+version of the calendar rows the working days come from.
+
+The statistics read took three round trips (the hall with its subtree, the two periods from a
+rollup table, the hall's calendar of those years). Here the first two are one statement whose
+row(s) also carry a version of the calendar rows (a digest of each official year's fields, and
+the hall's closure days in those years); the decoded calendar is remembered per hall, years and
+version, so it is read again only after a change, from any process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from tortoise import connections
+
+from models.calendar.queries import hall_calendar_of_years
+from models.calendar.rules import WorkingCalendar
+from models.calendar.tables import NATIONAL
+from models.catalogue.tables import Hall
+from models.statistics.parts import COUNTERS
+from models.statistics.reads import Counts, Dimensions, Scope, rollup_sql, summed_periods
+from models.statistics.rules import Period
+
+MAX_CALENDARS = 256
+
+# Hall columns and the statement's own columns must not meet in one row.
+assert not set(Hall._meta.db_fields) & {*COUNTERS, "_period", "_subtree", "_calendar"}  # noqa: S101
+
+
+@dataclass(frozen=True)
+class ScopedRollup:
+    """The hall asked about, its subtree and both periods' counters."""
+
+    hall: Hall
+    subtree: tuple[int, ...]
+    current: Counts
+    previous: Counts
+    calendar_version: tuple[Any, ...]
+
+
+def _statement(grain: str, scope: Scope, group_by: Dimensions) -> str:
+    """The hall's row (its `_period` null), then both periods' rows, in one statement.
+
+    Parameters: $1 the hall, $2-$3 the first period, then the narrowing keys, then the second
+    period, the calendar years and the first and last day of those years.
+    """
+    sql, values = rollup_sql(grain, scope, group_by)
+    last = len(values) + 2
+    first = sql.replace("= ANY($1)", "= ANY((SELECT _subtree FROM h)::int[])")
+    second = first.replace("BETWEEN $2 AND $3", f"BETWEEN ${last + 1} AND ${last + 2}")
+    years, year_from, year_to = last + 3, last + 4, last + 5
+    fields = Hall._meta.db_fields
+    counted = [f"g{n}" for n in range(max(len(group_by), 1))] + list(COUNTERS)
+    hall_nulls = ", ".join("NULL" for _ in range(len(fields) + 2))
+    columns = ", ".join(f'h."{name}"' for name in fields)
+    # What the decoded calendar is made of: each official year's fields and the closure days.
+    version = (
+        "coalesce((SELECT string_agg(concat_ws(':', c.region, c.year, c.source,"  # noqa: S608  (SQL from constants; values are parameters)
+        " md5(c.holidays::text || '|' || c.workdays::text)), ',' ORDER BY c.region, c.year)"
+        f" FROM calendar_year c WHERE c.region IN ('{NATIONAL}', left(h.region, 6))"
+        f" AND c.year = ANY(${years})), '') || '/' || coalesce((SELECT string_agg(x.day::text,"
+        " ',' ORDER BY x.day) FROM hall_closure x WHERE x.hall_id = h.id"
+        f" AND x.day BETWEEN ${year_from} AND ${year_to}), '')"
+    )
+    return (
+        "WITH h AS (SELECT h.*, ARRAY(SELECT s.id FROM hall s WHERE starts_with(s.path, h.path)"  # noqa: S608  (SQL from constants; values are parameters)
+        " ORDER BY s.id) AS _subtree FROM hall h WHERE h.id = $1)"
+        f" SELECT {columns}, h._subtree, {version} AS _calendar,"
+        f" NULL AS _period, {', '.join(f'NULL AS {name}' for name in counted)} FROM h"
+        f" UNION ALL SELECT {hall_nulls}, 0, a.* FROM ({first}) a"
+        f" UNION ALL SELECT {hall_nulls}, 1, b.* FROM ({second}) b"
+    )
+
+
+async def scoped_rollup_pair(
+    hall_id: int,
+    grain: str,
+    scope: Scope,
+    group_by: Dimensions,
+    *,
+    periods: tuple[Period, Period],
+    years: list[int],
+) -> ScopedRollup | None:
+    """The hall, its subtree and the two periods' counters from one rollup table (None: no hall).
+
+    `scope`'s halls are ignored: the hall's subtree is read in the statement itself.
+    """
+    first, second = periods
+    wanted = sorted(set(years))
+    _, values = rollup_sql(grain, scope, group_by)
+    params = [
+        hall_id, first.start, first.end, *values[1:], second.start, second.end, wanted,
+        date(wanted[0], 1, 1), date(wanted[-1], 12, 31),
+    ]  # fmt: skip
+    rows = await connections.get("default").execute_query_dict(
+        _statement(grain, scope, group_by), params
+    )
+    head = next((row for row in rows if row["_period"] is None), None)
+    if head is None:
+        return None
+    hall = Hall._init_from_db(**{name: head[name] for name in Hall._meta.db_fields})
+    current, previous = summed_periods([r for r in rows if r["_period"] is not None], group_by)
+    return ScopedRollup(
+        hall=hall,
+        subtree=tuple(int(i) for i in head["_subtree"]),
+        current=current,
+        previous=previous,
+        calendar_version=(hall.id, hall.region, tuple(wanted), head["_calendar"]),
+    )
+
+
+_calendars: dict[tuple[Any, ...], WorkingCalendar] = {}
+
+
+async def calendar_of(read: ScopedRollup, years: list[int]) -> WorkingCalendar:
+    """The hall's calendar of those years, read again only when its rows' version moved."""
+    found = _calendars.get(read.calendar_version)
+    if found is None:
+        found = await hall_calendar_of_years(read.hall, years)
+        if len(_calendars) >= MAX_CALENDARS:
+            _calendars.clear()
+        _calendars[read.calendar_version] = found
+    return found

@@ -1,0 +1,277 @@
+"""The lean /graphql path answers every request exactly as the full middleware stack does."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from prometheus_client import REGISTRY
+from strawberry.relay import to_base64
+
+from api.app import HallApp, assemble
+from api.auth import Tokens
+from api.board_log import RedisEventLog
+from api.board_snapshot import SNAPSHOT_HEADER
+from api.cost_budget import RedisCostBudget
+from api.graphql_view import HallGraphQL
+from api.limits import RedisRateLimiter
+from api.settings import Environment, Settings
+from api.trusted_documents import registry
+from models.accounts.tables import Role
+from schema.limits.policy import QueryPolicy
+from schema.schema import schema
+from tests import factories as f
+from tests.conftest import Servers
+
+ALLOWED = "https://hall.example.cn"
+TOKENS = Tokens(key="lean-" * 10, ttl=timedelta(hours=1))
+BOARD = "query($hall: ID!){queueBoard(hallId: $hall){seq lanes{lane{prefix name} waiting}}}"
+HALLS = "{ halls { code name openingHours { __typename } } }"
+ME = "{ me { username role } }"
+
+
+@dataclass
+class Call:
+    """One request of the corpus."""
+
+    method: str = "POST"
+    json: Any = None
+    content: bytes | None = None
+    params: dict[str, str] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    token: str | None = None
+
+
+@dataclass
+class Pair:
+    """Two identically built apps: one answers through the lean path, one through the stack."""
+
+    lean: HallApp
+    stack: HallApp
+    views: tuple[HallGraphQL, HallGraphQL]
+
+
+def _app(redis: aioredis.Redis, *, dev: bool, budget: int) -> tuple[HallApp, HallGraphQL]:
+    settings = Settings(
+        env=Environment.DEV if dev else Environment.PROD,
+        secret_key="s" * 40,
+        allowed_origins=ALLOWED,
+        database_url="postgres://unused/unused",
+        redis_url="redis://unused",
+    )
+    view = HallGraphQL(
+        schema,
+        TOKENS,
+        dev=dev,
+        policy=QueryPolicy(max_cost=400, introspection=dev, suggestions=dev),
+        allowed_origins=settings.origins,
+        max_body_bytes=2_000,
+    )
+    view.limiter = RedisRateLimiter(redis, prefix=f"test:{secrets.token_hex(4)}:")
+    view.budget = RedisCostBudget(redis, budget, 60)
+    view.board_log = RedisEventLog(redis)
+    return assemble(settings, view, TOKENS), view
+
+
+@pytest.fixture
+async def redis(orm: Servers) -> AsyncIterator[aioredis.Redis]:
+    """The suite's Redis."""
+    client = aioredis.Redis.from_url(orm.redis_url)
+    yield client
+    await client.aclose()
+
+
+def _pair(redis: aioredis.Redis, *, dev: bool = False, budget: int = 400) -> Pair:
+    lean, lean_view = _app(redis, dev=dev, budget=budget)
+    stack, stack_view = _app(redis, dev=dev, budget=budget)
+    return Pair(lean, stack, (lean_view, stack_view))
+
+
+def _requests(method: str, status: int) -> float:
+    labels = {"method": method, "route": "/graphql", "status": str(status)}
+    return REGISTRY.get_sample_value("hall_http_requests_total", labels) or 0.0
+
+
+async def _send(app: Any, call: Call) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    headers = dict(call.headers)
+    if call.token:
+        headers["authorization"] = f"Bearer {call.token}"
+    async with httpx.AsyncClient(transport=transport, base_url="http://hall") as client:
+        return await client.request(
+            call.method,
+            "/graphql",
+            json=call.json,
+            content=call.content,
+            params=call.params,
+            headers=headers,
+        )
+
+
+async def _both(
+    pair: Pair, call: Call, *, fresh: bool = True
+) -> tuple[httpx.Response, httpx.Response]:
+    """The call answered by each app (each with a fresh budget unless told); metrics agree."""
+    budget = secrets.token_hex(4)
+    answers = []
+    for app, view, route in (
+        (pair.lean, pair.views[0], pair.lean),
+        (pair.stack, pair.views[1], pair.stack.stack),
+    ):
+        assert isinstance(view.budget, RedisCostBudget)
+        if fresh:
+            view.budget.prefix = f"test:lean:{budget}:{app is pair.lean}:"
+        before = {status: _requests(call.method, status) for status in (200, 400, 429, 500)}
+        response = await _send(route, call)
+        after = {status: _requests(call.method, status) for status in (200, 400, 429, 500)}
+        counted = {status for status in after if after[status] != before[status]}
+        assert counted <= {response.status_code}, (call, counted)
+        answers.append((response, counted))
+    (lean, lean_counted), (stack, stack_counted) = answers
+    assert lean_counted == stack_counted, call
+    return lean, stack
+
+
+def _same(lean: httpx.Response, stack: httpx.Response, call: Call) -> None:
+    assert lean.status_code == stack.status_code, (call, lean.text, stack.text)
+    assert lean.headers.raw == stack.headers.raw, call
+    assert lean.content == stack.content, call
+
+
+@pytest.fixture
+async def people(committed: Servers) -> dict[str, Any]:
+    """A hall with a lane, a monitor, a clerk and a disabled account's old token."""
+    hall = await f.hall("JN")
+    await f.always_open(hall)
+    await f.lane(hall, "A")
+    monitor, _ = await f.user("screen", Role.MONITOR, of=hall)
+    clerk, _ = await f.user("clerk", Role.CLERK, of=hall)
+    now = datetime.now(UTC)
+    return {
+        "hall": to_base64("Hall", hall.id),
+        "monitor": TOKENS.issue(monitor, now)[0],
+        "clerk": TOKENS.issue(clerk, now)[0],
+    }
+
+
+def _corpus(people: dict[str, Any]) -> list[Call]:
+    entry = next(iter(registry().by_id.values()))
+    board = {"query": BOARD, "variables": {"hall": people["hall"]}}
+    return [
+        # Good requests, anonymous and signed in, with and without an Origin.
+        Call(json={"query": "{ __typename }"}),
+        Call(json={"query": HALLS}, token=people["clerk"]),
+        Call(json={"query": ME}, token=people["clerk"]),
+        Call(json={"query": ME}),
+        Call(json={"query": ME}, token="not-a-token"),
+        Call(json={"query": ME}, token=people["clerk"] + "x"),
+        Call(json={"query": "{ __typename }"}, headers={"origin": ALLOWED}),
+        Call(json={"query": "{ __typename }"}, headers={"origin": "https://evil.example"}),
+        Call(json={"query": ME, "operationName": None, "variables": None, "extensions": None}),
+        Call(
+            json={"query": "query A{__typename} query B{__typename}", "operationName": "B"},
+            headers={"content-type": "application/json; charset=utf-8"},
+        ),
+        # Board snapshots: built by the first request, served by the second.
+        Call(json=board, token=people["monitor"]),
+        Call(json=board, token=people["monitor"]),
+        Call(json=board),
+        # Refused by the gate, or by strawberry's checks.
+        Call(json=[{"query": "{ __typename }"}]),
+        Call(json={"query": "#" * 3_000 + "{ __typename }"}),
+        Call(json={"query": "{ " + "__typename " * 2001 + "}"}),
+        Call(method="GET", params={"query": "{ __typename }"}),
+        Call(content=b"{not json", headers={"content-type": "application/json"}),
+        Call(content=b'{"query": "{ __typename }"}', headers={"content-type": "text/plain"}),
+        Call(content=b'{"query": "{ __typename }"}'),
+        Call(json={"query": 1}),
+        Call(json={"query": "{ __typename }", "variables": []}),
+        Call(json={"query": "{ __typename }", "extensions": "x"}),
+        Call(json={}),
+        Call(json={"query": "query A{__typename} query B{__typename}"}),
+        Call(json={"query": "query A{__typename}", "operationName": "C"}),
+        Call(json={"query": "{ halls { code }"}),
+        Call(json={"query": "{ hals { code } }"}),
+        Call(json={"query": "{ __schema { types { name } } }"}),
+        Call(json={"query": "mutation { authLogout }"}, token=people["clerk"]),
+        Call(json={"query": "subscription { __typename }"}),
+        # A body that is not an object: strawberry's own (unexpected) error, as a plain 500.
+        Call(content=b"1", headers={"content-type": "application/json"}),
+        Call(content=b'"x"', headers={"content-type": "application/json"}),
+        # Documents sent by id.
+        Call(json={"documentId": entry.id, "variables": {}}, token=people["clerk"]),
+        Call(json={"documentId": "sha256:" + "0" * 64}),
+        Call(json={"documentId": "nonsense"}),
+        Call(json={"documentId": entry.id, "query": "{ __typename }"}),
+        Call(json={"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}}),
+    ]
+
+
+async def test_the_lean_path_answers_as_the_stack_does(
+    redis: aioredis.Redis, people: dict[str, Any]
+) -> None:
+    pair = _pair(redis)
+    statuses = set()
+    for call in _corpus(people):
+        lean, stack = await _both(pair, call)
+        _same(lean, stack, call)
+        statuses.add(lean.status_code)
+    assert statuses >= {200, 400, 405, 413, 500}
+    assert pair.views[0].board_snapshots.hits == pair.views[1].board_snapshots.hits == 1
+    board = {"query": BOARD, "variables": {"hall": people["hall"]}}
+    lean, stack = await _both(pair, Call(json=board, token=people["monitor"]))
+    assert lean.headers[SNAPSHOT_HEADER] == stack.headers[SNAPSHOT_HEADER] == "hit"
+
+
+async def test_throttled_requests_carry_retry_after_on_both_paths(
+    redis: aioredis.Redis, people: dict[str, Any]
+) -> None:
+    pair = _pair(redis, budget=1)
+    call = Call(json={"query": HALLS}, token=people["clerk"])
+    _same(*await _both(pair, call), call)
+    lean, stack = await _both(pair, call, fresh=False)
+    _same(lean, stack, call)
+    assert lean.status_code == 429, lean.text
+    assert "retry-after" in lean.headers
+    for origin in (ALLOWED, "https://evil.example"):
+        call = Call(json={"query": HALLS}, token=people["clerk"], headers={"origin": origin})
+        _same(*await _both(pair, call, fresh=False), call)
+
+
+async def test_get_in_development_answers_as_the_stack_does(
+    redis: aioredis.Redis, people: dict[str, Any]
+) -> None:
+    pair = _pair(redis, dev=True)
+    for call in (
+        Call(method="GET", params={"query": "{ __typename }"}),
+        Call(method="GET", params={"query": ME}, token=people["clerk"]),
+        Call(method="GET", params={"query": "{ __typename }", "variables": "{}"}),
+        Call(method="GET", params={"query": "{ __typename }", "variables": "{bad"}),
+        Call(method="GET", params={"query": "mutation { authLogout }"}),
+        Call(method="GET", headers={"accept": "text/html"}),
+        Call(method="GET"),
+        Call(json={"query": "{ __schema { queryType { name } } }"}),
+    ):
+        lean, stack = await _both(pair, call)
+        _same(lean, stack, call)
+
+
+async def test_other_requests_keep_the_full_stack(redis: aioredis.Redis) -> None:
+    pair = _pair(redis)
+    preflight = {
+        "origin": ALLOWED,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+    }
+    for call in (Call(method="OPTIONS", headers=preflight), Call(method="PUT"), Call("HEAD")):
+        assert not pair.lean.lean or not pair.lean.lean.handles(
+            {"type": "http", "path": "/graphql", "method": call.method}
+        )
+        lean, stack = await _both(pair, call)
+        _same(lean, stack, call)
