@@ -15,11 +15,13 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
+from graphql import OperationDefinitionNode, get_introspection_query, parse
 from strawberry.dataloader import DataLoader
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
 from schema.compiled import CompiledExecutor
+from schema.compiled.cache import PlanCache
 
 LOG: list[str] = []
 
@@ -358,3 +360,34 @@ async def test_defer_runs_on_graphql_core() -> None:
     assert outputs[half:] == outputs[:half]
     assert '"later 1"' in "".join(outputs)
     assert not planned("Deferred")
+
+
+async def test_introspection_is_the_same() -> None:
+    reference, compiled = await both(get_introspection_query(descriptions=True))
+    assert compiled == reference
+    assert '"__schema"' in compiled
+    assert planned("IntrospectionQuery")
+
+
+async def test_the_same_operation_laid_out_differently_keeps_its_own_locations() -> None:
+    texts = ["query Spaced { items { fails } }", "query Spaced {\n  items {\n    fails\n  }\n}"]
+    snapshots = []
+    for text in texts:
+        reference, compiled = await both(text)
+        assert compiled == reference
+        snapshots.append(compiled)
+    assert snapshots[0] != snapshots[1]  # the errors' locations differ
+
+
+def test_the_plan_cache_is_bounded() -> None:
+    cache = PlanCache(size=2)
+    graphql_schema = COMPILED._schema
+    operations = []
+    for n in range(3):
+        definition = parse(f"query Q{n} {{ items {{ id }} }}").definitions[0]
+        assert isinstance(definition, OperationDefinitionNode)
+        operations.append(definition)
+        cache.operation(graphql_schema, definition, {})
+    assert [e.operation for e in cache.entries()] == operations[1:]
+    cache.operation(graphql_schema, operations[1], {})  # used: now the most recent
+    assert [e.operation for e in cache.entries()] == [operations[2], operations[1]]
