@@ -36,6 +36,7 @@ from graphql.execution.collect_fields import (
 from graphql.execution.values import VariableValues
 from graphql.language import FieldNode
 from graphql.type.introspection import TypeNameMetaFieldDef
+from strawberry.types.field import StrawberryField
 
 from schema.compiled import completers
 
@@ -47,7 +48,8 @@ if TYPE_CHECKING:
 READS_ATTRIBUTE = "reads_attribute"
 # the resolver never reads its `info` argument.
 IGNORES_INFO = "ignores_info"
-# strawberry's resolver of a plain data field, which calls `get_result(info=None)`.
+# strawberry's resolver of a plain data field, which calls `get_result(info=None)`: the
+# attribute when strawberry's default resolver is getattr.
 STRAWBERRY_BASIC_FIELD = "_get_basic_result"
 
 
@@ -104,9 +106,10 @@ class FieldPlan:
         attribute = getattr(resolve, READS_ATTRIBUTE, None)
         if isinstance(attribute, str):
             self.attribute = attribute
-        elif getattr(resolve, IGNORES_INFO, False) or (
-            getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD
-        ):
+        elif getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD:
+            self.attribute = _basic_attribute(self.field_def)
+            self.info_free = self.attribute is None
+        elif getattr(resolve, IGNORES_INFO, False):
             self.info_free = True
 
 
@@ -120,6 +123,18 @@ class ObjectPlan:
         self.type_name = object_type.name
         self.fields = fields
         self.is_type_of = object_type.is_type_of
+
+
+def _basic_attribute(field_def: GraphQLField) -> str | None:
+    """The attribute strawberry's basic-field resolver reads (`getattr(source, python_name)`)."""
+    definition = (field_def.extensions or {}).get("strawberry-definition")
+    if (
+        isinstance(definition, StrawberryField)
+        and definition.base_resolver is None
+        and definition.default_resolver is getattr
+    ):
+        return definition.python_name
+    return None
 
 
 def _leaf_chain(return_type: GraphQLOutputType) -> bool:
