@@ -17,6 +17,7 @@ import pytest
 import strawberry
 from graphql import OperationDefinitionNode, get_introspection_query, parse
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
@@ -183,6 +184,9 @@ def make(compiled: bool, *, incremental: bool = False) -> strawberry.Schema:
         types=[Dog, Cat],
         execution_context_class=CompiledExecutor if compiled else None,
         config=StrawberryConfig(enable_experimental_incremental_execution=incremental),
+        # The same text gives the same parsed document, as the hall's Guard does: plans are
+        # cached per document.
+        extensions=[ParserCache],
     )
 
 
@@ -391,3 +395,14 @@ def test_the_plan_cache_is_bounded() -> None:
     assert [e.operation for e in cache.entries()] == operations[1:]
     cache.operation(graphql_schema, operations[1], {})  # used: now the most recent
     assert [e.operation for e in cache.entries()] == [operations[2], operations[1]]
+
+
+async def test_a_plan_is_built_once_per_outcome_of_its_conditions() -> None:
+    text = "query Once($a: Boolean!) { items { id @include(if: $a) later } }"
+    for a in (True, True, False, True, False):
+        reference, compiled = await both(text, {"a": a})
+        assert compiled == reference
+    (entry,) = [e for e in CompiledExecutor.plans.entries() if e.operation.name.value == "Once"]  # type: ignore[union-attr]
+    assert entry.conditions == ("a",)
+    assert set(entry.plans) == {(True,), (False,)}
+    assert all(plan is not None for plan in entry.plans.values())
