@@ -222,12 +222,15 @@ async def settled() -> None:
         await asyncio.sleep(0)
 
 
+def named(operation: OperationDefinitionNode, name: str) -> bool:
+    """Whether the operation has this name (anonymous ones have none)."""
+    return operation.name is not None and operation.name.value == name
+
+
 def planned(name: str) -> bool:
     """Whether the named operation ran a plan."""
     return any(
-        entry.operation.name is not None
-        and entry.operation.name.value == name
-        and any(plan is not None for plan in entry.plans.values())
+        named(entry.operation, name) and any(plan is not None for plan in entry.plans.values())
         for entry in CompiledExecutor.plans.entries()
     )
 
@@ -402,7 +405,7 @@ async def test_a_plan_is_built_once_per_outcome_of_its_conditions() -> None:
     for a in (True, True, False, True, False):
         reference, compiled = await both(text, {"a": a})
         assert compiled == reference
-    (entry,) = [e for e in CompiledExecutor.plans.entries() if e.operation.name.value == "Once"]  # type: ignore[union-attr]
+    (entry,) = [e for e in CompiledExecutor.plans.entries() if named(e.operation, "Once")]
     assert entry.conditions == ("a",)
     assert set(entry.plans) == {(True,), (False,)}
     assert all(plan is not None for plan in entry.plans.values())
