@@ -6,7 +6,8 @@ arguments and runs the field-extension chain: about half the list's execution ti
 here take no arguments, have no permission classes or field extensions, and return exactly what
 their strawberry resolvers return, so graphql-core may call a plain function instead. Schema
 extensions still apply (they are graphql-core middleware, wrapped around whatever resolver a
-field has).
+field has). The compiled executor (schema.compiled) reads the marks set here: an attribute read
+is done inline, and a resolver that ignores its info is called without one.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def _global_id(type_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], Globa
     def resolve(source: Any, _info: GraphQLResolveInfo[Any]) -> GlobalID:
         return GlobalID(type_name=type_name, node_id=str(source.id))
 
+    resolve.ignores_info = True  # type: ignore[attr-defined]  # (schema.compiled passes None)
     return resolve
 
 
@@ -40,6 +42,7 @@ def _attribute(python_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], Any
         return getattr(source, python_name)
 
     resolve._is_default = True  # type: ignore[attr-defined]  # (as strawberry marks its own)
+    resolve.reads_attribute = python_name  # type: ignore[attr-defined]  # (schema.compiled reads it)
     return resolve
 
 

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from schema import hot_fields
 from schema.alert_subscriptions import AlertSubscription
+from schema.compiled import CompiledExecutor
 from schema.extensions import ShapeErrors, is_refused_input
 from schema.limits.guard import Guard
 from schema.limits.policy import MAX_TOKENS
@@ -149,9 +150,13 @@ class HallSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    """The schema with its limits (token count, then schema.limits.guard) and error shaping."""
+    """The schema with its limits (token count, then schema.limits.guard) and error shaping.
+
+    Queries and mutations run as cached plans (schema.compiled), the rest on graphql-core.
+    """
     return _describe_roots(
         HallSchema(
+            execution_context_class=CompiledExecutor,
             query=Query,
             mutation=Mutation,
             subscription=Subscription,

@@ -1,0 +1,295 @@
+"""Plans: per field of an operation, what graphql-core's executor would look up, found once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from graphql import (
+    GraphQLAbstractType,
+    GraphQLError,
+    GraphQLField,
+    GraphQLFieldResolver,
+    GraphQLLeafType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    VariableNode,
+    Visitor,
+    get_argument_values,
+    is_abstract_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+    visit,
+)
+from graphql.execution.collect_fields import (
+    FieldDetailsList,
+    FragmentDetails,
+    GroupedFieldSet,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.values import VariableValues
+from graphql.language import FieldNode
+from graphql.type.introspection import TypeNameMetaFieldDef
+from strawberry.types.field import StrawberryField
+
+from schema.compiled import completers
+
+if TYPE_CHECKING:
+    from schema.compiled.completers import Complete
+
+# What resolvers may declare about themselves (set by schema.hot_fields):
+# the resolver returns `getattr(source, <name>)` and nothing else;
+READS_ATTRIBUTE = "reads_attribute"
+# the resolver never reads its `info` argument.
+IGNORES_INFO = "ignores_info"
+# strawberry's resolver of a plain data field, which calls `get_result(info=None)`: the
+# attribute when strawberry's default resolver is getattr.
+STRAWBERRY_BASIC_FIELD = "_get_basic_result"
+
+
+class FieldPlan:
+    """One response key of an object: its field, resolver, arguments and completer."""
+
+    __slots__ = (
+        "attribute",
+        "complete",
+        "constant",
+        "details",
+        "field_def",
+        "field_name",
+        "info_free",
+        "info_head",
+        "nodes",
+        "parent_type",
+        "resolve",
+        "response_name",
+        "return_type",
+        "static_args",
+    )
+
+    def __init__(
+        self,
+        response_name: str,
+        parent_type: GraphQLObjectType,
+        field_def: GraphQLField,
+        details: FieldDetailsList,
+        static_args: dict[str, Any] | None,
+    ) -> None:
+        self.response_name = response_name
+        self.parent_type = parent_type
+        self.field_def = field_def
+        self.details = details
+        self.nodes: list[FieldNode] = [d.node for d in details]
+        self.field_name = self.nodes[0].name.value
+        self.return_type: GraphQLOutputType = field_def.type
+        self.resolve: GraphQLFieldResolver | None = field_def.resolve
+        self.static_args = static_args
+        # (field_name, field_nodes, return_type, parent_type): the info's fields before `path`.
+        self.info_head = (self.field_name, self.nodes, self.return_type, parent_type)
+        # `__typename` resolves to the parent's name whatever the source.
+        self.constant: str | None = parent_type.name if field_def is TypeNameMetaFieldDef else None
+        self.attribute: str | None = None
+        self.info_free = False
+        self.complete: Complete = completers.unplanned
+
+    def without_info(self) -> None:
+        """Mark the field as resolvable without building an info, when its resolver allows."""
+        if self.static_args != {} or not _leaf_chain(self.return_type):
+            return
+        resolve = self.resolve
+        attribute = getattr(resolve, READS_ATTRIBUTE, None)
+        if isinstance(attribute, str):
+            self.attribute = attribute
+        elif getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD:
+            self.attribute = _basic_attribute(self.field_def)
+            self.info_free = self.attribute is None
+        elif getattr(resolve, IGNORES_INFO, False):
+            self.info_free = True
+
+
+class ObjectPlan:
+    """The fields to execute on one object type, in response order."""
+
+    __slots__ = ("fields", "is_type_of", "object_type", "type_name")
+
+    def __init__(self, object_type: GraphQLObjectType, fields: tuple[FieldPlan, ...]) -> None:
+        self.object_type = object_type
+        self.type_name = object_type.name
+        self.fields = fields
+        self.is_type_of = object_type.is_type_of
+
+
+def _basic_attribute(field_def: GraphQLField) -> str | None:
+    """The attribute strawberry's basic-field resolver reads (`getattr(source, python_name)`)."""
+    definition = (field_def.extensions or {}).get("strawberry-definition")
+    if (
+        isinstance(definition, StrawberryField)
+        and definition.base_resolver is None
+        and definition.default_resolver is getattr
+    ):
+        return definition.python_name
+    return None
+
+
+def _leaf_chain(return_type: GraphQLOutputType) -> bool:
+    """Whether the type is a leaf, possibly non-null: completing it never reads the info."""
+    if isinstance(return_type, GraphQLNonNull):
+        return_type = return_type.of_type
+    return is_leaf_type(return_type)
+
+
+def _uses_variables(node: FieldNode) -> bool:
+    """Whether any argument value of the field node references a variable."""
+    found = False
+
+    class FindVariable(Visitor):
+        def enter_variable(self, *_: Any) -> None:
+            nonlocal found
+            found = True
+
+    for argument in node.arguments or ():
+        visit(argument, FindVariable())
+    return found
+
+
+class Planner:
+    """Builds the plan of one operation for one outcome of its @skip/@include conditions."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDetails],
+        variable_values: VariableValues,
+        operation: OperationDefinitionNode,
+        hide_suggestions: bool,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variable_values = variable_values
+        self.operation = operation
+        self.hide_suggestions = hide_suggestions
+
+    def root(self, root_type: GraphQLObjectType) -> ObjectPlan:
+        """The plan of the operation's root selection."""
+        grouped, defer_usages, _ = collect_fields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            root_type,
+            self.operation,
+            self.hide_suggestions,
+        )
+        if defer_usages:
+            raise Unplannable("@defer")
+        return self.object_plan(root_type, grouped)
+
+    def sub_plan(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> ObjectPlan:
+        """The plan of a field's sub-selection on one object type."""
+        grouped, defer_usages, _ = collect_subfields(
+            self.schema,
+            self.fragments,
+            self.variable_values,
+            self.operation,
+            object_type,
+            details,
+            self.hide_suggestions,
+        )
+        if defer_usages:
+            raise Unplannable("@defer")
+        return self.object_plan(object_type, grouped)
+
+    def object_plan(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> ObjectPlan:
+        """Plans for the grouped fields of one object type."""
+        fields: list[FieldPlan] = []
+        for response_name, details in grouped.items():
+            if any(d.fragment_variable_values is not None for d in details):
+                raise Unplannable("fragment arguments")
+            node = details[0].node
+            field_def = self.schema.get_field(parent_type, node.name.value)
+            if field_def is None:
+                continue
+            plan = FieldPlan(
+                response_name, parent_type, field_def, details, self._static_args(field_def, node)
+            )
+            plan.complete = self.completer(plan.return_type, plan)
+            plan.without_info()
+            fields.append(plan)
+        return ObjectPlan(parent_type, tuple(fields))
+
+    def _static_args(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
+        """The field's argument values when they use no variable and coerce, else None."""
+        if not (field_def.args or node.arguments):
+            return {}
+        if _uses_variables(node):
+            return None
+        try:
+            return get_argument_values(
+                field_def, node, self.variable_values, None, self.hide_suggestions
+            )
+        except GraphQLError:
+            return None  # raised again per request, where graphql-core raises it
+
+    def completer(self, return_type: GraphQLOutputType, field: FieldPlan) -> Complete:
+        """The completer of a return-type chain (graphql-core's complete_value, unrolled)."""
+        if is_non_null_type(return_type):
+            assert isinstance(return_type, GraphQLNonNull)  # noqa: S101  (narrowing)
+            return completers.non_null(self.completer(return_type.of_type, field), field)
+        if is_list_type(return_type):
+            assert isinstance(return_type, GraphQLList)  # noqa: S101
+            item_type = return_type.of_type
+            return completers.list_of(self.completer(item_type, field), item_type, field)
+        if is_leaf_type(return_type):
+            assert isinstance(return_type, GraphQLLeafType)  # noqa: S101
+            return completers.leaf(return_type)
+        if is_abstract_type(return_type):
+            assert isinstance(return_type, GraphQLAbstractType)  # noqa: S101
+            by_type = {
+                possible.name: completers.object_of(self.sub_plan(possible, field.details), field)
+                for possible in self.schema.get_possible_types(return_type)
+            }
+            return completers.abstract(return_type, by_type, field)
+        if is_object_type(return_type):
+            assert isinstance(return_type, GraphQLObjectType)  # noqa: S101
+            return completers.object_of(self.sub_plan(return_type, field.details), field)
+        raise Unplannable(f"output type {return_type}")  # pragma: no cover  (not in the spec)
+
+
+class Unplannable(Exception):
+    """The operation uses something plans do not cover; graphql-core runs it."""
+
+
+def conditions_of(
+    operation: OperationDefinitionNode, fragments: dict[str, FragmentDetails]
+) -> tuple[str, ...] | None:
+    """The variables @skip/@include read, or None when a directive needs graphql-core."""
+    names: list[str] = []
+    unsupported = False
+
+    class Directives(Visitor):
+        def enter_directive(self, node: Any, *_: Any) -> None:
+            nonlocal unsupported
+            name = node.name.value
+            if name not in {"skip", "include"}:
+                unsupported = True  # @defer, @stream, or anything a later graphql-core adds
+                return
+            for argument in node.arguments or ():
+                value = argument.value
+                if isinstance(value, VariableNode) and value.name.value not in names:
+                    names.append(value.name.value)
+
+        def enter_fragment_spread(self, node: Any, *_: Any) -> None:
+            nonlocal unsupported
+            if getattr(node, "arguments", None):
+                unsupported = True
+
+    for definition in (operation, *(f.definition for f in fragments.values())):
+        visit(definition, Directives())
+    if any(f.variable_signatures for f in fragments.values()):
+        unsupported = True
+    return None if unsupported else tuple(names)

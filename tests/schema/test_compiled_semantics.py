@@ -1,0 +1,411 @@
+"""Compiled execution against graphql-core on a small schema built to reach every rule.
+
+The hall's schema rarely fails in a non-null position, nests no lists of lists and resolves few
+values concurrently; this schema does all of that on purpose: errors in nullable and non-null
+fields and list items (null propagation), lists of lists, unions and interfaces, awaitable
+fields and items, a DataLoader, a mutation's serial root fields, a subscription and @defer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator, Sequence
+from typing import Annotated, Any
+
+import pytest
+import strawberry
+from graphql import OperationDefinitionNode, get_introspection_query, parse
+from strawberry.dataloader import DataLoader
+from strawberry.extensions import ParserCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+
+from schema.compiled import CompiledExecutor
+from schema.compiled.cache import PlanCache
+
+LOG: list[str] = []
+
+
+@strawberry.interface
+class Animal:
+    """Something with a name."""
+
+    name: str
+
+
+@strawberry.type
+class Dog(Animal):
+    """Barks."""
+
+    barks: bool = True
+
+
+@strawberry.type
+class Cat(Animal):
+    """Has lives."""
+
+    lives: int = 9
+
+
+Pet = Annotated[Dog | Cat, strawberry.union("Pet")]
+
+
+@strawberry.type
+class Item:
+    """A row with fields that succeed, fail, return null or wait."""
+
+    id: int
+
+    @strawberry.field
+    def fails(self) -> int | None:
+        raise ValueError(f"item {self.id} fails")
+
+    @strawberry.field
+    def strict(self) -> int:
+        if self.id == 2:
+            raise ValueError("item 2 fails strictly")
+        return self.id
+
+    @strawberry.field
+    def null_strictly(self) -> str:
+        return None  # type: ignore[return-value]
+
+    @strawberry.field
+    async def later(self) -> str:
+        await asyncio.sleep(0)
+        return f"later {self.id}"
+
+    @strawberry.field
+    async def later_strict(self) -> int:
+        await asyncio.sleep(0)
+        if self.id == 3:
+            raise ValueError("item 3 fails later")
+        return self.id
+
+    @strawberry.field
+    async def loaded(self, info: Info) -> int:
+        value: int = await info.context["loader"].load(self.id)
+        return value
+
+    @strawberry.field
+    def grid(self) -> list[list[int | None]]:
+        return [[1, None], [], [self.id]]
+
+    @strawberry.field
+    def strict_grid(self) -> list[list[int]] | None:
+        return [[1], [2, None]]  # type: ignore[list-item]
+
+    @strawberry.field
+    def awaitable_items(self) -> list[int | None]:
+        async def one(n: int) -> int:
+            await asyncio.sleep(0)
+            if n == 2:
+                raise ValueError("two")
+            return n
+
+        return [one(1), one(2), 3]  # type: ignore[list-item]
+
+    @strawberry.field
+    def greet(self, name: str = "you", times: int = 1) -> str:
+        return f"hello {name} " * times
+
+    @strawberry.field
+    def pets(self) -> list[Animal]:
+        return [Dog(name=f"dog {self.id}"), Cat(name="cat")]
+
+    @strawberry.field
+    def pet(self) -> Pet | None:
+        return Cat(name="cat") if self.id % 2 else Dog(name="dog")
+
+    @strawberry.field
+    def not_a_list(self) -> list[int] | None:
+        return 5  # type: ignore[return-value]
+
+
+@strawberry.type
+class Query:
+    """Roots."""
+
+    @strawberry.field
+    def items(self) -> list[Item | None]:
+        return [Item(id=1), Item(id=2), Item(id=3)]
+
+    @strawberry.field
+    def strict_items(self) -> list[Item] | None:
+        return [Item(id=1), Item(id=2)]
+
+    @strawberry.field
+    def item(self, id: int) -> Item | None:  # noqa: A002
+        return Item(id=id)
+
+    @strawberry.field
+    def must(self) -> Item:
+        return Item(id=2)
+
+
+@strawberry.type
+class Mutation:
+    """Root fields that record the order they ran in."""
+
+    @strawberry.mutation
+    async def first(self, label: str = "first") -> str:
+        LOG.append(f"start {label}")
+        await asyncio.sleep(0.01)
+        LOG.append(f"end {label}")
+        return label
+
+    @strawberry.mutation
+    def second(self) -> str:
+        LOG.append("second")
+        return "second"
+
+    @strawberry.mutation
+    def broken(self) -> str:
+        raise ValueError("broken")
+
+
+@strawberry.type
+class Subscription:
+    """Counts."""
+
+    @strawberry.subscription
+    async def count(self, to: int) -> AsyncGenerator[int, None]:
+        for n in range(to):
+            yield n
+
+
+def make(compiled: bool, *, incremental: bool = False) -> strawberry.Schema:
+    """The small schema on the compiled executor or on strawberry's default one."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[Dog, Cat],
+        execution_context_class=CompiledExecutor if compiled else None,
+        config=StrawberryConfig(enable_experimental_incremental_execution=incremental),
+        # The same text gives the same parsed document, as the hall's Guard does: plans are
+        # cached per document.
+        extensions=[ParserCache],
+    )
+
+
+REFERENCE, COMPILED = make(False), make(True)
+BATCHES: list[Sequence[int]] = []
+
+
+async def load(keys: list[int]) -> list[int]:
+    """A batch function that remembers its batches."""
+    BATCHES.append(list(keys))
+    return [k * 10 for k in keys]
+
+
+def snapshot(result: Any) -> str:
+    """Data (key order included) and formatted errors."""
+    errors = [e.formatted for e in result.errors or []]
+    return json.dumps({"data": result.data, "errors": errors})
+
+
+async def both(text: str, variables: dict[str, Any] | None = None) -> tuple[str, str]:
+    """(reference, compiled) snapshots of one request, each with its own loader."""
+    out = []
+    for target in (REFERENCE, COMPILED):
+        context = {"loader": DataLoader(load_fn=load)}
+        out.append(snapshot(await target.execute(text, variables, context_value=context)))
+        await settled()
+    return out[0], out[1]
+
+
+async def settled() -> None:
+    """Let work abandoned by a nulled parent finish (both executors settle it in background)."""
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+def named(operation: OperationDefinitionNode, name: str) -> bool:
+    """Whether the operation has this name (anonymous ones have none)."""
+    return operation.name is not None and operation.name.value == name
+
+
+def planned(name: str) -> bool:
+    """Whether the named operation ran a plan."""
+    return any(
+        named(entry.operation, name) and any(plan is not None for plan in entry.plans.values())
+        for entry in CompiledExecutor.plans.entries()
+    )
+
+
+DOCUMENTS = {
+    "NullPropagation": """query NullPropagation {
+        items { id fails strict later laterStrict }
+        strictItems { id strict }
+    }""",
+    "RootNull": """query RootNull {
+        items { id later laterStrict }
+        must { id later strict }
+    }""",
+    "NonNullNull": "query NonNullNull { items { id nullStrictly } item(id: 1) { nullStrictly } }",
+    "Lists": """query Lists {
+        item(id: 4) { grid strictGrid awaitableItems notAList }
+        items { grid }
+    }""",
+    "Abstract": """query Abstract {
+        items {
+            __typename
+            pets { __typename name ... on Dog { barks } ... on Cat { lives } }
+            pet { __typename ... on Animal { name } ... on Cat { lives } ...DogBits }
+        }
+    }
+    fragment DogBits on Dog { barks name }""",
+    "Arguments": """query Arguments($n: String = "x", $t: Int!) {
+        item(id: 5) {
+            a: greet
+            b: greet(name: "literal")
+            c: greet(name: $n, times: $t)
+            d: greet(times: 2)
+        }
+        other: item(id: 6) { id }
+    }""",
+    "Merged": """query Merged {
+        item(id: 1) { id ... on Item { id later } ...Bits later }
+        item2: item(id: 2) { ...Bits fails }
+    }
+    fragment Bits on Item { id grid later }""",
+    "DataLoader": "query DataLoader { items { id loaded } strictItems { loaded } }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+async def test_the_same_result_as_graphql_core(name: str) -> None:
+    variables = {"t": 2} if name == "Arguments" else None
+    reference, compiled = await both(DOCUMENTS[name], variables)
+    assert compiled == reference
+    assert planned(name)
+
+
+async def test_null_propagation_is_there_to_compare() -> None:
+    _, compiled = await both(DOCUMENTS["NullPropagation"])
+    result = json.loads(compiled)
+    assert result["data"]["items"][1] is None  # its non-null `strict` failed
+    assert result["data"]["items"][2] is None  # its non-null `laterStrict` failed, later
+    assert result["data"]["strictItems"] is None  # a non-null item failed
+    paths = [e["path"] for e in result["errors"]]
+    assert ["items", 1, "strict"] in paths
+    assert ["items", 2, "laterStrict"] in paths
+    assert ["strictItems", 1, "strict"] in paths
+    _, compiled = await both(DOCUMENTS["RootNull"])
+    assert json.loads(compiled)["data"] is None  # `must` is non-null and its `strict` failed
+
+
+@pytest.mark.parametrize("conditions", [(True, True), (True, False), (False, True)])
+async def test_skip_and_include_per_request(conditions: tuple[bool, bool]) -> None:
+    text = """query Conditions($a: Boolean!, $b: Boolean!) {
+        items {
+            id @skip(if: $a)
+            later @include(if: $b)
+            ... on Item @include(if: $a) { grid }
+            ...Bits @skip(if: $b)
+            __typename @include(if: false)
+        }
+    }
+    fragment Bits on Item { fails }"""
+    a, b = conditions
+    reference, compiled = await both(text, {"a": a, "b": b})
+    assert compiled == reference
+    assert planned("Conditions")
+
+
+async def test_a_data_loader_still_batches() -> None:
+    BATCHES.clear()
+    context = {"loader": DataLoader(load_fn=load)}
+    result = await COMPILED.execute(DOCUMENTS["DataLoader"], context_value=context)
+    assert not result.errors
+    assert BATCHES == [[1, 2, 3]]  # one batch for the five loads (two repeat a key)
+    assert planned("DataLoader")
+
+
+async def test_mutation_root_fields_run_one_after_the_other() -> None:
+    text = 'mutation Serial { a: first(label: "a") b: second c: first(label: "c") }'
+    runs = []
+    for target in (REFERENCE, COMPILED):
+        LOG.clear()
+        result = await target.execute(text)
+        runs.append((snapshot(result), list(LOG)))
+    assert runs[1] == runs[0]
+    assert runs[1][1] == ["start a", "end a", "second", "start c", "end c"]
+    assert planned("Serial")
+
+
+async def test_a_failing_non_null_mutation_field_nulls_the_data() -> None:
+    reference, compiled = await both("mutation Broken { second broken a: first }")
+    assert compiled == reference
+    assert json.loads(compiled)["data"] is None
+
+
+async def test_a_subscription_runs_on_graphql_core() -> None:
+    seen = []
+    for target in (REFERENCE, COMPILED):
+        results = await target.subscribe("subscription Count { count(to: 3) }")
+        assert not isinstance(results, Exception)
+        seen.append([r.data async for r in results])  # type: ignore[union-attr]
+    assert seen[1] == seen[0] == [{"count": 0}, {"count": 1}, {"count": 2}]
+    assert not planned("Count")
+
+
+async def test_defer_runs_on_graphql_core() -> None:
+    text = "query Deferred { item(id: 1) { id ... @defer { later } } }"
+    outputs = []
+    for compiled in (False, True):
+        target = make(compiled, incremental=True)
+        result = await target.execute(text)
+        initial = getattr(result, "initial_result", result)
+        outputs.append(json.dumps(initial.data))
+        subsequent = getattr(result, "subsequent_results", None)
+        if subsequent is not None:
+            outputs.append(json.dumps([r.formatted async for r in subsequent]))
+    half = len(outputs) // 2
+    assert outputs[half:] == outputs[:half]
+    assert '"later 1"' in "".join(outputs)
+    assert not planned("Deferred")
+
+
+async def test_introspection_is_the_same() -> None:
+    reference, compiled = await both(get_introspection_query(descriptions=True))
+    assert compiled == reference
+    assert '"__schema"' in compiled
+    assert planned("IntrospectionQuery")
+
+
+async def test_the_same_operation_laid_out_differently_keeps_its_own_locations() -> None:
+    texts = ["query Spaced { items { fails } }", "query Spaced {\n  items {\n    fails\n  }\n}"]
+    snapshots = []
+    for text in texts:
+        reference, compiled = await both(text)
+        assert compiled == reference
+        snapshots.append(compiled)
+    assert snapshots[0] != snapshots[1]  # the errors' locations differ
+
+
+def test_the_plan_cache_is_bounded() -> None:
+    cache = PlanCache(size=2)
+    graphql_schema = COMPILED._schema
+    operations = []
+    for n in range(3):
+        definition = parse(f"query Q{n} {{ items {{ id }} }}").definitions[0]
+        assert isinstance(definition, OperationDefinitionNode)
+        operations.append(definition)
+        cache.operation(graphql_schema, definition, {})
+    assert [e.operation for e in cache.entries()] == operations[1:]
+    cache.operation(graphql_schema, operations[1], {})  # used: now the most recent
+    assert [e.operation for e in cache.entries()] == [operations[2], operations[1]]
+
+
+async def test_a_plan_is_built_once_per_outcome_of_its_conditions() -> None:
+    text = "query Once($a: Boolean!) { items { id @include(if: $a) later } }"
+    for a in (True, True, False, True, False):
+        reference, compiled = await both(text, {"a": a})
+        assert compiled == reference
+    (entry,) = [e for e in CompiledExecutor.plans.entries() if named(e.operation, "Once")]
+    assert entry.conditions == ("a",)
+    assert set(entry.plans) == {(True,), (False,)}
+    assert all(plan is not None for plan in entry.plans.values())
