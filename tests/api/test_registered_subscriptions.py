@@ -94,6 +94,10 @@ async def _first(
 
 
 async def test_every_registered_subscription_delivers(server: str, hall: dict[str, Any]) -> None:
+    # The red card reaches the board through the server's alert listener, on its own time: wait
+    # for its two events before the ticket, whose event the request appends at once.
+    alerts = await _first(server, "screen", "HallBoard", {"hallId": hall["hall"], "afterSeq": 0}, 2)
+    assert [e["kind"] for e in alerts] == ["ALERT_RAISED", "ALERT_ESCALATED"]
     async with httpx.AsyncClient() as client:
         issued = await client.post(
             f"{server}/graphql",
