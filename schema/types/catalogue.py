@@ -366,14 +366,9 @@ class ServiceItem(relay.Node):
     conditions: str = strawberry.field(description="申请条件.")
     result_name: str = strawberry.field(description="办理结果.")
     consult_phone: str = strawberry.field(description="咨询电话.")
-    materials: list[Material] = strawberry.field(description="申请材料.")
-    fees: list[Fee] = strawberry.field(description="收费项目; empty when free.")
     steps: list[str] = strawberry.field(description="办理流程, in order.")
     investment_project: bool = strawberry.field(
         description="投资项目 item: refusals and denials are reported to the hall's liaison (否定报备)."
-    )
-    joint_departments: list[JointDepartment] = strawberry.field(
-        description="A JOINT item's co-handling departments with their limits (并联审批)."
     )
     status: ItemStatus = strawberry.field(description="LISTED or DELISTED.")
     listed_at: datetime = strawberry.field(description="When the item was (last) listed.")
@@ -383,6 +378,11 @@ class ServiceItem(relay.Node):
     updated_at: datetime = strawberry.field(description="Last change.")
     hall_id: strawberry.Private[int]
     department_id: strawberry.Private[int]
+    # The stored JSON of the list elements, turned into objects only when a query asks for
+    # them: a case list shows fifty items' names, not their materials and fees.
+    stored_materials: strawberry.Private[list[dict[str, Any]]]
+    stored_fees: strawberry.Private[list[dict[str, Any]]]
+    stored_joint_departments: strawberry.Private[list[dict[str, Any]]]
 
     @classmethod
     def from_row(cls, row: tables.ServiceItem) -> Self:
@@ -402,11 +402,8 @@ class ServiceItem(relay.Node):
             conditions=row.conditions,
             result_name=row.result_name,
             consult_phone=row.consult_phone,
-            materials=[Material.from_json(m) for m in row.materials],
-            fees=[Fee.from_json(f) for f in row.fees],
             steps=list(row.steps),
             investment_project=row.investment_project,
-            joint_departments=JointDepartment.many(row.joint_departments),
             status=row.status,
             listed_at=row.listed_at,
             delisted_at=row.delisted_at,
@@ -415,7 +412,27 @@ class ServiceItem(relay.Node):
             updated_at=row.updated_at,
             hall_id=row.hall_id,
             department_id=row.department_id,
+            stored_materials=row.materials,
+            stored_fees=row.fees,
+            stored_joint_departments=row.joint_departments,
         )
+
+    @strawberry.field(description="申请材料.")
+    def materials(self) -> list[Material]:
+        """The materials, from the stored JSON."""
+        return [Material.from_json(m) for m in self.stored_materials]
+
+    @strawberry.field(description="收费项目; empty when free.")
+    def fees(self) -> list[Fee]:
+        """The fees, from the stored JSON."""
+        return [Fee.from_json(f) for f in self.stored_fees]
+
+    @strawberry.field(
+        description="A JOINT item's co-handling departments with their limits (并联审批)."
+    )
+    def joint_departments(self) -> list[JointDepartment]:
+        """The co-handling departments, from the stored JSON."""
+        return JointDepartment.many(self.stored_joint_departments)
 
     @strawberry.field(description="Whether the item is listed (published).")
     def listed(self) -> bool:
