@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -297,7 +298,8 @@ async def test_tickets_store_whole_seconds_and_the_raw_path_sums_them(db: object
     assert await rollup_differences() == []
 
 
-# The covering index each part of a period's totals reads (index-only: no heap page per row).
+# The covering index each part of a grouped or narrowed read uses (index-only: no heap page
+# per row), and the narrow one a period's totals read (None: the covering one).
 COVERING = {
     ("case", "r.accepted_on"): "case_hall_accepted",
     ("case", "r.decided_on"): "case_hall_decided",
@@ -305,26 +307,56 @@ COVERING = {
     ("evaluation", "r.rated_on"): "evaluation_counted_hall_rated",
     ("ticket", "r.business_day"): "ticket_called_hall_day",
 }
+TOTALS = {
+    ("case", "r.accepted_on"): "case_totals_accepted",
+    ("case", "r.decided_on"): "case_totals_decided",
+    ("case_alert", "r.raised_on"): "case_alert_hall_raised",
+    ("evaluation", "r.rated_on"): "evaluation_totals_counted",
+    ("ticket", "r.business_day"): "ticket_totals_called",
+}
 
 
 async def test_a_periods_totals_read_covering_indexes_only(db: object) -> None:
     """Every counter of the raw path reads columns its index holds: a counter reading another
-    column would turn a year's scan into a heap fetch per row."""
+    column would turn a year's scan into a heap fetch per row. A period's totals read the narrow
+    indexes, grouped and narrowed reads the covering ones."""
     from models.statistics.parts import PARTS  # noqa: PLC0415
     from models.statistics.reads import Scope, part_sql  # noqa: PLC0415
 
-    assert {(p.table, p.day) for p in PARTS} == set(COVERING)
+    assert {(p.table, p.day) for p in PARTS} == set(COVERING) == set(TOTALS)
+    conn = connections.get("default")
+    # An index's columns, and those its predicate tests (WHERE counted: true for every row).
+    held = (
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+        " AND (a.attnum = ANY(i.indkey) OR pg_get_expr(i.indpred, i.indrelid) ~ ('\\m' || a.attname || '\\M'))"
+        " WHERE i.indexrelid = $1::regclass"
+    )
+    questions = (
+        (Scope(hall_ids=(1,)), (), TOTALS),
+        (Scope(hall_ids=(1,)), (GroupBy.DEPARTMENT, GroupBy.MONTH), COVERING),
+        (Scope(hall_ids=(1,), item_id=2), (GroupBy.STAFF,), COVERING),
+        (Scope(hall_ids=(1,), window_id=2), (GroupBy.DAY,), COVERING),
+    )
+    for scope, group_by, expected in questions:
+        for part in PARTS:
+            sql, _ = part_sql(part, scope, group_by)
+            # The source row's columns (the outer query of a grouped read names its own).
+            read = set(re.findall(r"\br\.(\w+)", sql)) - {"n"} - {f"g{n}" for n in range(3)}
+            index = expected[part.table, part.day]
+            columns = {r["attname"] for r in await conn.execute_query_dict(held, [index])}
+            assert read <= columns, (index, read - columns)
+    # And the planner takes the narrow indexes for a period's totals, index-only.
     for part in PARTS:
         sql, values = part_sql(part, Scope(hall_ids=(1,)), ())
-        async with in_transaction() as conn:
-            await conn.execute_script(
+        async with in_transaction() as transaction:
+            await transaction.execute_script(
                 "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off"
             )
-            rows = await conn.execute_query_dict(
+            rows = await transaction.execute_query_dict(
                 f"EXPLAIN {sql}", [values[0], date(2021, 1, 1), date(2021, 12, 31), *values[1:]]
             )
         plan = "\n".join(r["QUERY PLAN"] for r in rows)
-        assert f"Index Only Scan using {COVERING[part.table, part.day]}" in plan, plan
+        assert f"Index Only Scan using {TOTALS[part.table, part.day]} " in plan, plan
 
 
 async def test_a_generated_year_reproduces_its_shape(db: object) -> None:
