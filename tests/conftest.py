@@ -9,22 +9,27 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+import redis.asyncio as aioredis
 from argon2 import PasswordHasher
+from strawberry.extensions import SchemaExtension
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from api.database import apply_migrations
 from api.embedded import EmbeddedServers
 from models.accounts import passwords
+from models.common.limits import RedisRateLimiter
 from models.db import tortoise_config
 from models.evaluations import links
+from schema.schema import schema
 
 # Rating links and rater digests made in this process (the API server child gets its own key).
 links.configure("test-evaluation-key", "https://hall.test")
@@ -145,3 +150,32 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if check:
         config.hook.pytest_deselected(items=check)
         items[:] = [i for i in items if i not in check]
+
+
+@pytest.fixture
+async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
+    """The real Redis limiter, with keys of this test only."""
+    client = aioredis.Redis.from_url(orm.redis_url)
+    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
+    await client.aclose()
+
+
+class ResolverCalls(SchemaExtension):
+    """Counts every field resolution, default resolvers included."""
+
+    calls = 0
+
+    def resolve(
+        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Count, then resolve."""
+        ResolverCalls.calls += 1
+        return _next(root, info, *args, **kwargs)
+
+
+@pytest.fixture
+def resolver_calls(monkeypatch: pytest.MonkeyPatch) -> type[ResolverCalls]:
+    """The served schema with a resolver counter for the test."""
+    monkeypatch.setattr(schema, "extensions", (*schema.extensions, ResolverCalls))
+    ResolverCalls.calls = 0
+    return ResolverCalls

@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from strawberry.extensions import SchemaExtension
 
 from schema.context import Context
 from schema.limits.policy import QueryPolicy
 from schema.schema import schema
 from tests.abuse.corpus import Hostile, corpus
+from tests.conftest import ResolverCalls
 
 PRODUCTION = QueryPolicy(introspection=False, suggestions=False)
 CORPUS = corpus()
-
-
-class ResolverCalls(SchemaExtension):
-    """Counts every field resolution, default resolvers included."""
-
-    calls = 0
-
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        """Count, then resolve."""
-        ResolverCalls.calls += 1
-        return _next(root, info, *args, **kwargs)
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> type[ResolverCalls]:
-    """The schema with a resolver counter for the test."""
-    monkeypatch.setattr(schema, "extensions", (*schema.extensions, ResolverCalls))
-    ResolverCalls.calls = 0
-    return ResolverCalls
 
 
 async def _run(hostile: Hostile) -> tuple[list[dict[str, Any]], float]:
@@ -54,27 +32,27 @@ def test_the_corpus_is_large_and_names_are_unique() -> None:
     assert len({h.name for h in CORPUS}) == len(CORPUS)
 
 
-async def test_the_counter_counts_resolvers(counted: type[ResolverCalls]) -> None:
+async def test_the_counter_counts_resolvers(resolver_calls: type[ResolverCalls]) -> None:
     result = await schema.execute("{ a: __typename b: __typename }", context_value=Context())
     assert result.errors is None
-    assert counted.calls == 2
+    assert resolver_calls.calls == 2
 
 
 @pytest.mark.parametrize("hostile", CORPUS, ids=[h.name for h in CORPUS])
 async def test_hostile_documents_are_refused_before_any_resolver(
-    hostile: Hostile, counted: type[ResolverCalls]
+    hostile: Hostile, resolver_calls: type[ResolverCalls]
 ) -> None:
     errors, elapsed = await _run(hostile)
     assert errors, hostile.name
     codes = {e["extensions"]["code"] for e in errors}
     assert codes <= hostile.codes, (hostile.name, errors[:2])
-    assert counted.calls == 0
+    assert resolver_calls.calls == 0
     assert not any("Did you mean" in e["message"] for e in errors)
     assert elapsed < 1.0, (hostile.name, elapsed)  # nothing blows up (CI machines are slow)
 
 
 async def test_suggestions_and_introspection_stay_on_in_development(
-    counted: type[ResolverCalls],
+    resolver_calls: type[ResolverCalls],
 ) -> None:
     result = await schema.execute("{ hals { code } }", context_value=Context())
     assert "Did you mean" in (result.errors or [])[0].message

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
-from strawberry.extensions import SchemaExtension
 from strawberry.relay import to_base64
 
 from api import trusted_documents
@@ -25,41 +22,12 @@ from schema.limits.policy import DEFAULT_POLICY, QueryPolicy
 from schema.schema import schema
 from schema.trusted import InvalidRegistry, TrustedDocuments, document_id
 from tests import factories as f
-from tests.conftest import Servers
+from tests.conftest import ResolverCalls, Servers
 from tests.operations import TOKENS, document, run
 
 REGISTRY = trusted_documents.install(schema._schema, DEFAULT_POLICY)
 IDS = REGISTRY.manifest()["operations"]
 FREE_TEXT = "query FreeText($c: String!) { hall(code: $c) { name } }"
-
-
-class ResolverCalls(SchemaExtension):
-    """Counts field resolutions."""
-
-    calls = 0
-
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        """Count, then resolve."""
-        ResolverCalls.calls += 1
-        return _next(root, info, *args, **kwargs)
-
-
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> type[ResolverCalls]:
-    """Resolver calls of this test."""
-    monkeypatch.setattr(schema, "extensions", (*schema.extensions, ResolverCalls))
-    ResolverCalls.calls = 0
-    return ResolverCalls
-
-
-@pytest.fixture
-async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
-    """The real Redis limiter, with keys of this test only."""
-    client = aioredis.Redis.from_url(orm.redis_url)
-    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
-    await client.aclose()
 
 
 @pytest.fixture
@@ -194,7 +162,7 @@ async def test_registered_documents_skip_parsing_and_validation(
 )
 async def test_refused_ids_and_variables_run_no_resolver(
     hall: dict[str, Any],
-    calls: type[ResolverCalls],
+    resolver_calls: type[ResolverCalls],
     body: dict[str, Any],
     status: int,
     code: str,
@@ -202,7 +170,7 @@ async def test_refused_ids_and_variables_run_no_resolver(
     response = await _post(body, _bearer(hall["supervisor"]))
     assert response.status_code == status, response.text
     assert _code(response) == code
-    assert calls.calls == 0
+    assert resolver_calls.calls == 0
 
 
 async def test_registered_documents_keep_the_cost_limit(hall: dict[str, Any]) -> None:
@@ -216,7 +184,7 @@ async def test_registered_documents_keep_the_cost_limit(hall: dict[str, Any]) ->
 
 
 async def test_a_trusted_only_key_is_refused_free_text(
-    hall: dict[str, Any], calls: type[ResolverCalls], limiter: RedisRateLimiter
+    hall: dict[str, Any], resolver_calls: type[ResolverCalls], limiter: RedisRateLimiter
 ) -> None:
     restricted = await _key(hall, trusted_only=True, per_minute=2)
     for body in (
@@ -230,7 +198,7 @@ async def test_a_trusted_only_key_is_refused_free_text(
             "TRUSTED_DOCUMENTS_ONLY",
             "API_KEY",
         ), body
-    assert calls.calls == 0
+    assert resolver_calls.calls == 0
     variables = {"h": to_base64("Hall", hall["hall"].id)}
     by_id = await _post(
         {"documentId": IDS["BoardPageSnapshot"], "variables": variables},
@@ -257,7 +225,7 @@ async def test_a_trusted_only_key_is_refused_free_text(
 
 
 async def test_a_server_may_accept_registered_documents_only(
-    hall: dict[str, Any], calls: type[ResolverCalls], limiter: RedisRateLimiter
+    hall: dict[str, Any], resolver_calls: type[ResolverCalls], limiter: RedisRateLimiter
 ) -> None:
     only = QueryPolicy(trusted_documents_only=True, introspection=False, suggestions=False)
     token = _bearer(hall["supervisor"])
@@ -268,7 +236,7 @@ async def test_a_server_may_accept_registered_documents_only(
     }
     anonymous = await _post({"query": "{ __schema { types { name } } }"}, policy=only)
     assert _code(anonymous) == "TRUSTED_DOCUMENTS_ONLY"
-    assert calls.calls == 0
+    assert resolver_calls.calls == 0
     ok = await _post(
         {"documentId": IDS["BoardPageHall"], "variables": {"c": "JN"}}, token, policy=only
     )

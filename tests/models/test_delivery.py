@@ -9,15 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
 
-from models.common.limits import RedisRateLimiter
 from models.notifications.delivery import DeliveryPolicy, deliver, key_of, relay, sweep
 from models.notifications.outbox import queue_text
 from models.notifications.tables import Notification, NotificationStatus
 from models.notifications.templates import render
 from tests import factories as f
-from tests.conftest import Servers
 from tests.fakes.sms_server import FakeSmsServer
 from workers.sms.aliyun import AliyunProvider
 
@@ -45,13 +42,6 @@ async def provider(fake: FakeSmsServer) -> AsyncIterator[AliyunProvider]:
     )
     yield sms
     await sms.aclose()
-
-
-@pytest.fixture
-async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
-    client = aioredis.Redis.from_url(orm.redis_url)
-    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
-    await client.aclose()
 
 
 async def text(kind: str = "CASE_COMPLETED", phone: str = PHONE, *, urgent: bool = False) -> int:

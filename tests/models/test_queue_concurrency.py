@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from models.accounts.tables import Role
-from models.catalogue import actions as catalogue
 from models.common.actor import Actor
 from models.notifications.tables import Notification
 from models.queue import actions
@@ -80,13 +78,11 @@ async def test_windows_finishing_and_calling_at_once_share_no_ticket(committed: 
 async def test_a_ticket_finished_twice_at_once_finishes_once(committed: object) -> None:
     hall = await f.hall("JN")
     lane = await f.lane(hall, "A")
-    window = await f.window(hall, "1")
-    _, clerk = await f.user("clerk1", Role.CLERK, of=hall)
-    await catalogue.open_window(clerk, window.id, NOW)
+    ((clerk, window_id),) = await f.open_windows(hall, 1)
     request = actions.TicketRequest(hall.id, lane.id, TicketChannel.KIOSK)
     for _ in range(5):
         await actions.issue_ticket(None, request, NOW)
-        ticket = (await actions.call_next(clerk, window.id, NOW)).ticket
+        ticket = (await actions.call_next(clerk, window_id, NOW)).ticket
         results = await asyncio.gather(
             *(actions.finish(clerk, ticket.id, TicketOutcome.SERVED, NOW) for _ in range(4)),
             return_exceptions=True,
@@ -122,22 +118,20 @@ async def test_holders_called_at_once_get_one_text_each(committed: object) -> No
 async def test_one_window_calling_twice_at_once_claims_one_ticket(committed: object) -> None:
     hall = await f.hall("JN")
     lane = await f.lane(hall, "A")
-    window = await f.window(hall, "1")
-    _, clerk = await f.user("clerk1", Role.CLERK, of=hall)
-    await catalogue.open_window(clerk, window.id, NOW)
+    ((clerk, window_id),) = await f.open_windows(hall, 1)
     request = actions.TicketRequest(hall.id, lane.id, TicketChannel.KIOSK)
     for _ in range(10):
         await actions.issue_ticket(None, request, NOW)
     for _ in range(3):
         # A double click, two tabs: six calls of the same window on separate connections.
         results = await asyncio.gather(
-            *(actions.call_next(clerk, window.id, NOW) for _ in range(6)), return_exceptions=True
+            *(actions.call_next(clerk, window_id, NOW) for _ in range(6)), return_exceptions=True
         )
         called = [r for r in results if isinstance(r, actions.Changed)]
         refused = [r for r in results if isinstance(r, TicketStateError)]
         assert (len(called), len(refused)) == (1, 5), results
         assert {r.code for r in refused} == {"TICKET_IN_SERVICE"}
-        in_service = await Ticket.filter(window_id=window.id, status=TicketStatus.CALLED)
+        in_service = await Ticket.filter(window_id=window_id, status=TicketStatus.CALLED)
         assert [t.id for t in in_service] == [called[0].ticket.id]
         await actions.finish(clerk, called[0].ticket.id, TicketOutcome.SERVED, NOW)
     assert await Ticket.filter(status=TicketStatus.WAITING).count() == 7

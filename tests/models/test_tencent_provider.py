@@ -5,21 +5,18 @@ from __future__ import annotations
 import secrets
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
 
 from api.settings import Settings
-from models.common.limits import RedisRateLimiter
 from models.notifications.delivery import DeliveryPolicy, deliver, key_of
 from models.notifications.outbox import queue_text
 from models.notifications.providers import ErrorClass, OutgoingText, ProviderError, UncertainSend
 from models.notifications.tables import Notification, NotificationStatus
-from tests.conftest import Servers
 from tests.fakes.sms_server import FakeSmsServer, Record
 from workers.sms.config import SmsConfig, build_provider
 from workers.sms.tencent import TencentProvider, classify
@@ -76,13 +73,6 @@ def fake() -> Iterator[FakeSmsServer]:
 @pytest.fixture
 def provider(fake: FakeSmsServer) -> TencentProvider:
     return tencent(fake.endpoint, templates={"CASE_COMPLETED": "2130001"})
-
-
-@pytest.fixture
-async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
-    client = aioredis.Redis.from_url(orm.redis_url)
-    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
-    await client.aclose()
 
 
 async def test_a_send_is_recorded_with_its_key(

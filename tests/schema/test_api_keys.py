@@ -3,14 +3,10 @@ scoped to root fields, bound to a hall, rate-limited, expiring, revocable."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
-from strawberry.extensions import SchemaExtension
 from strawberry.relay import to_base64
 
 from api.auth import Session
@@ -21,31 +17,10 @@ from schema.context import Context
 from schema.limits.guard import caller_of
 from schema.schema import schema
 from tests import factories as f
-from tests.conftest import Servers
+from tests.conftest import ResolverCalls, Servers
 from tests.operations import TOKENS, run
 
 NOW = datetime.now(UTC)
-
-
-class ResolverCalls(SchemaExtension):
-    """Counts field resolutions."""
-
-    calls = 0
-
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        """Count, then resolve."""
-        ResolverCalls.calls += 1
-        return _next(root, info, *args, **kwargs)
-
-
-@pytest.fixture
-async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
-    """The real Redis limiter, with keys of this test only."""
-    client = aioredis.Redis.from_url(orm.redis_url)
-    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
-    await client.aclose()
 
 
 @pytest.fixture
@@ -151,13 +126,12 @@ async def test_revoked_and_expired_keys_stop_working(world: dict[str, Any]) -> N
 
 
 async def test_scopes_are_enforced_before_any_resolver(
-    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, limiter: RedisRateLimiter
+    world: dict[str, Any], resolver_calls: type[ResolverCalls], limiter: RedisRateLimiter
 ) -> None:
     created = await _create(world, scopes=["halls"])
     session = await _session(created["secret"])
     assert session is not None
-    monkeypatch.setattr(schema, "extensions", (*schema.extensions, ResolverCalls))
-    ResolverCalls.calls = 0
+    resolver_calls.calls = 0  # creating the key resolved fields of its own
     context = Context(
         actor=session.actor, user=session.user, api_key=session.api_key, limiter=limiter
     )

@@ -3,31 +3,19 @@ revoke tokens. Refused attempts change nothing."""
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
 
 from models.accounts.login import ADDRESS_FAILURES, USER_FAILURES, WINDOW_SECONDS
 from models.accounts.passwords import verify_password
 from models.accounts.tables import Role, User
 from models.common.limits import RedisRateLimiter
 from tests import factories as f
-from tests.conftest import Servers
 from tests.operations import TOKENS, run
 
 NEW_PASSWORD = "a-new-password-42"
-
-
-@pytest.fixture
-async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
-    """The real Redis limiter, with keys of this test only."""
-    client = aioredis.Redis.from_url(orm.redis_url)
-    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
-    await client.aclose()
 
 
 async def _login(limiter: RedisRateLimiter, username: str, password: str) -> dict[str, Any]:

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-import redis.asyncio as aioredis
 from strawberry.relay import to_base64
 
 from models.accounts.actions import ensure_admin
 from models.accounts.tables import Role, User
 from models.common.limits import RedisRateLimiter
 from tests import factories as f
-from tests.conftest import Servers
 from tests.operations import TOKENS, run
-
-
-@pytest.fixture
-async def limiter(orm: Servers) -> AsyncIterator[RedisRateLimiter]:
-    """The real Redis limiter, with keys of this test only."""
-    client = aioredis.Redis.from_url(orm.redis_url)
-    yield RedisRateLimiter(client, prefix=f"test:{secrets.token_hex(4)}:")
-    await client.aclose()
 
 
 async def _login(limiter: RedisRateLimiter, username: str, password: str) -> dict[str, Any]:
