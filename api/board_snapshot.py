@@ -48,6 +48,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.relay import from_base64
 
+from api.http_gate import json_body
 from models.catalogue.tables import Hall
 from models.common.actor import Actor
 
@@ -163,10 +164,7 @@ class BoardSnapshots:
     ) -> tuple[tuple[Any, ...], int, Actor] | None:
         if request.method != "POST" or self.view.board_log is None:
             return None
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return None
+        body = await json_body(request)
         if not isinstance(body, dict):
             return None
         query, variables = body.get("query"), body.get("variables")

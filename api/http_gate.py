@@ -7,6 +7,7 @@ the body (the board snapshots) would otherwise parse them first.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import orjson
 from starlette.requests import Request
@@ -57,12 +58,30 @@ async def read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def _token_flood(body: bytes) -> JSONResponse | None:
-    """A token flood refused here, before anything parses it (the schema would refuse it too)."""
+# The scope key of the decoded body, and its value for a body that is not JSON.
+JSON_KEY = "hall.json"
+NOT_JSON = object()
+
+
+def _decoded(request: Request, body: bytes) -> Any:
+    """The body decoded by orjson, kept in the request's scope for the steps after the gate."""
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return None  # strawberry reports it
+        data = NOT_JSON  # strawberry reports it
+    request.scope[JSON_KEY] = data
+    return data
+
+
+async def json_body(request: Request) -> Any:
+    """The body decoded once per request (by the gate, or here when it did not read it)."""
+    if JSON_KEY not in request.scope:
+        return _decoded(request, await request.body())
+    return request.scope[JSON_KEY]
+
+
+def _token_flood(data: Any) -> JSONResponse | None:
+    """A token flood refused here, before anything parses it (the schema would refuse it too)."""
     query = data.get("query") if isinstance(data, dict) else None
     if not isinstance(query, str) or not _flood(query):
         return None
@@ -101,7 +120,7 @@ async def gate(request: Request, *, allow_get: bool, max_body_bytes: int) -> JSO
         return refusal(413, REQUEST_TOO_LARGE, f"请求体超过 {max_body_bytes} 字节")
     if body.lstrip()[:1] == b"[":
         return refusal(400, BATCHING_NOT_SUPPORTED, "不支持批量请求：每个请求只发送一个操作")
-    flood = _token_flood(body)
+    flood = _token_flood(_decoded(request, body))
     if flood is not None:
         return flood
     request._body = body  # starlette's Request.body() returns what was read here

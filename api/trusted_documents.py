@@ -20,6 +20,7 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from api.http_gate import JSON_KEY
 from schema.limits.policy import QueryPolicy
 from schema.trusted import (
     Registry,
@@ -122,12 +123,9 @@ def lift_http(request: Request) -> JSONResponse | None:
     body: bytes | None = getattr(request, "_body", None)
     if request.method != "POST" or not body or not any(m in body for m in MARKERS):
         return None
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return None  # strawberry reports it
+    data = request.scope.get(JSON_KEY)  # decoded by the gate; changed in place below
     if not isinstance(data, dict):
-        return None
+        return None  # strawberry reports it
     error = resolve(data)
     if error is not None:
         return JSONResponse({"data": None, "errors": [error.formatted]}, status_code=400)
