@@ -58,6 +58,9 @@ class StatRequest:
     # rows are keyed by both years' groups. The raw path then skips the parts moving none of
     # them (e.g. only accepted cases for the growth); the others read 0.
     previous_counters: frozenset[str] | None = None
+    # The period's own counters the caller reads (None: all), honoured the same way: a total
+    # asking for no cards reads no cards, and each part computes only the counters asked for.
+    current_counters: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,6 @@ async def _counts(
         )
         return hall, current, previous, source
     # Both periods' parts at once (one after the other inside a caller's transaction).
-    needed = None if group_by else request.previous_counters
-    current, previous = await raw_counts(scope, group_by, (period, (before, needed)))
+    now, then = (None, None) if group_by else (request.current_counters, request.previous_counters)
+    current, previous = await raw_counts(scope, group_by, ((period, now), (before, then)))
     return hall, current, previous, Source.RAW

@@ -15,7 +15,12 @@ from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import decode_optional_id, selected_names
 from schema.types.rankings import FORMULA_TEXT, Ranking, RankingKind
-from schema.types.statistics import StatisticsGroupBy, StatisticsSource, StatisticsTable
+from schema.types.statistics import (
+    StatisticsGroupBy,
+    StatisticsSource,
+    StatisticsTable,
+    counters_of_figures,
+)
 
 
 @strawberry.input(
@@ -67,6 +72,19 @@ def request_of(
     )
 
 
+def _reading_only_selected(request: queries.StatRequest, names: set[str]) -> queries.StatRequest:
+    """The request with the counters the selected figures need, for each period (a raw total
+    then reads only those: no cards when no card figure is asked, last year's accepted cases
+    alone for the growth)."""
+    growth = frozenset({"accepted"}) if "acceptedGrowth" in names else frozenset()
+    figures = counters_of_figures(names)
+    return dataclasses.replace(
+        request,
+        current_counters=figures | growth,
+        previous_counters=(figures if "previousYear" in names else frozenset()) | growth,
+    )
+
+
 @strawberry.type
 class StatisticsQuery:
     """Statistics and ranking reads."""
@@ -103,11 +121,7 @@ class StatisticsQuery:
     ) -> StatisticsTable:
         """A statistics table."""
         request = request_of(filter, group_by, source)
-        names = selected_names(info)
-        if "previousYear" not in names:
-            # Last year's accepted cases for the growth, nothing else (the total alone).
-            counters = {"accepted"} if "acceptedGrowth" in names else set()
-            request = dataclasses.replace(request, previous_counters=frozenset(counters))
+        request = _reading_only_selected(request, selected_names(info))
         report = await queries.statistics(require_actor(info), request)
         return StatisticsTable.of(report)
 

@@ -165,6 +165,41 @@ class StatisticsFigures:
         )
 
 
+# The counters each figure of StatisticsFigures is made of (what `of` reads): a raw read of a
+# total computes only the counters of the figures a query selects.
+FIGURE_COUNTERS: dict[str, frozenset[str]] = {
+    name: frozenset(counters)
+    for name, counters in {
+        "accepted": ("accepted",),
+        "workingDays": (),
+        "dailyAverage": ("accepted",),
+        "immediate": ("accepted_immediate", "accepted"),
+        "promised": ("accepted_promised", "accepted"),
+        "joint": ("accepted_joint", "accepted"),
+        "reported": ("accepted_reported", "accepted"),
+        "completed": ("completed",),
+        "onTime": ("completed_on_time", "completed"),
+        "early": ("completed_early", "accepted"),
+        "promisedEarly": ("completed_promised_early", "completed_promised"),
+        "overdue": ("completed_overdue",),
+        "yellowCards": ("yellow_cards",),
+        "redCards": ("red_cards",),
+        "ratings": ("ratings",),
+        "good": ("ratings_good",),
+        "bad": ("ratings_bad",),
+        "satisfaction": ("ratings_good", "ratings"),
+        "averageGrade": ("grade_sum", "ratings"),
+        "averageWait": ("wait_seconds", "tickets_called"),
+        "averageService": ("service_seconds", "tickets_finished"),
+    }.items()
+}
+
+
+def counters_of_figures(names: set[str]) -> frozenset[str]:
+    """The counters the selected figures (by GraphQL field name) are made of."""
+    return frozenset().union(*(FIGURE_COUNTERS.get(name, ()) for name in names))
+
+
 NODE_TYPES = {
     rules.GroupBy.HALL: "Hall",
     rules.GroupBy.DEPARTMENT: "Department",

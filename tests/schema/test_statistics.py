@@ -195,3 +195,89 @@ async def test_the_raw_path_reads_only_last_years_counters_the_query_asks_for(db
     by_dept = dataclasses.replace(slim, group_by=(GroupBy.DEPARTMENT,))
     grouped = await statistics(admin, by_dept)
     assert grouped.total.previous == full.previous
+
+
+def test_each_figure_is_made_of_the_counters_it_lists() -> None:
+    """A figure computed from its listed counters alone equals the figure from all of them:
+    a raw total that reads only those counters shows the same figure."""
+    import random  # noqa: PLC0415
+
+    from models.statistics.parts import COUNTERS  # noqa: PLC0415
+    from models.statistics.rules import Figures  # noqa: PLC0415
+    from schema.types.statistics import FIGURE_COUNTERS, StatisticsFigures  # noqa: PLC0415
+
+    fields = StatisticsFigures.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    names = {field.graphql_name or to_camel(field.python_name) for field in fields}
+    assert names == set(FIGURE_COUNTERS)
+    rng = random.Random(7)  # noqa: S311  (test data, not secrets)
+    for _ in range(20):
+        every = {c: rng.randrange(1, 10_000) for c in COUNTERS}
+        full = StatisticsFigures.of(Figures(every, working_days=250))
+        for field in fields:
+            name = field.graphql_name or to_camel(field.python_name)
+            only = {c: v for c, v in every.items() if c in FIGURE_COUNTERS[name]}
+            alone = StatisticsFigures.of(Figures(only, working_days=250))
+            assert getattr(alone, field.python_name) == getattr(full, field.python_name), name
+
+
+def to_camel(name: str) -> str:
+    """strawberry's default GraphQL name of a Python field."""
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+CARDS_ONLY = """query C($f: StatisticsFilter!, $s: StatisticsSource) {
+  statistics(filter: $f, source: $s) { source total { figures { yellowCards redCards } } }
+}"""
+EVERY_FIGURE = """query E($f: StatisticsFilter!, $s: StatisticsSource) {
+  statistics(filter: $f, source: $s) { source total { figures { ...All } acceptedGrowth { numerator denominator } } }
+}
+fragment All on StatisticsFigures { accepted workingDays dailyAverage { numerator denominator }
+  immediate { numerator } promised { numerator } joint { numerator } reported { numerator }
+  completed onTime { numerator denominator } early { numerator } promisedEarly { numerator denominator }
+  overdue yellowCards redCards ratings good bad satisfaction { numerator } averageGrade { numerator }
+  averageWait { totalSeconds count } averageService { totalSeconds count } }"""
+
+
+async def test_a_raw_total_reads_only_the_figures_the_query_selects(db: object) -> None:
+    """A raw total computes the counters of the selected figures alone; each selection gives
+    the rollups' figures, and a card-only table reads no rating, ticket or case."""
+    from models.statistics.generator import PRESETS, generate  # noqa: PLC0415
+    from models.statistics.queries import StatRequest, statistics  # noqa: PLC0415
+    from models.statistics.rules import Source  # noqa: PLC0415
+    from schema.context import Context  # noqa: PLC0415
+    from schema.schema import schema  # noqa: PLC0415
+
+    shape = dataclasses.replace(
+        PRESETS["real-hall"].scaled(1_000), departments=3, windows=6, items=40
+    )
+    written = await generate("SEL", "选择数据中心", shape, seed=5)
+    _, admin = await f.user("sel_admin", Role.ADMIN, of=await Hall.get(id=written.hall_id))
+    year = {"hallId": to_base64("Hall", written.hall_id), "from": "2021-01-01", "to": "2021-12-31"}
+
+    async def ask(document: str, source: str | None) -> dict[str, Any]:
+        result = await schema.execute(
+            document, variable_values={"f": year, "s": source}, context_value=Context(actor=admin)
+        )
+        assert not result.errors, result.errors
+        assert result.data is not None
+        table: dict[str, Any] = result.data["statistics"]
+        assert table.pop("source") == (source or "ROLLUP")
+        return table
+
+    for document in (CARDS_ONLY, EVERY_FIGURE, GROWTH_ONLY):
+        assert await ask(document, "RAW") == await ask(document, None)
+    every = (await ask(EVERY_FIGURE, "RAW"))["total"]["figures"]
+    assert every["yellowCards"] > 0
+    assert every["ratings"] > 0
+    assert every["averageWait"]["count"] > 0
+    # The model reads what the request names: cards alone leave ratings and tickets unread.
+    raw = StatRequest(date(2021, 1, 1), date(2021, 12, 31), written.hall_id, source=Source.RAW)
+    cards = dataclasses.replace(raw, current_counters=frozenset({"yellow_cards", "red_cards"}))
+    full, slim = (await statistics(admin, raw)).total, (await statistics(admin, cards)).total
+    assert (slim.figures.yellow_cards, slim.figures.red_cards) == (
+        full.figures.yellow_cards,
+        full.figures.red_cards,
+    )
+    assert (slim.figures.ratings, slim.figures.accepted, slim.figures.tickets_called) == (0, 0, 0)
+    assert full.figures.accepted == shape.accepted
