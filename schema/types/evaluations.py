@@ -18,6 +18,7 @@ from schema.relay import nodes_from
 from schema.types.accounts import User
 from schema.types.cases import AlertLevel, Case
 from schema.types.catalogue import Department, Hall, ServiceItem, Window
+from schema.types.masking import mask_free_text
 
 
 @strawberry.enum(description="Where a rating came from; one rating per case per channel.")
@@ -146,7 +147,9 @@ class Evaluation(relay.Node):
     grade_label: str = strawberry.field(description="The grade's Chinese label.")
     bad: bool = strawberry.field(description="A bad rating (差评) under the hall's policy then.")
     tags: list[ReasonTag] = strawberry.field(description="The reasons chosen.")
-    comment: str = strawberry.field(description="The rater's words (may be empty).")
+    comment: str = strawberry.field(
+        description="The rater's words (may be empty). ID and phone numbers written in it are masked."
+    )
     submitted_at: datetime = strawberry.field(description="When it was given.")
     rated_on: date = strawberry.field(description="The hall's date it was given on.")
     counted: bool = strawberry.field(
@@ -167,7 +170,7 @@ class Evaluation(relay.Node):
             grade_label=GRADE_LABELS[row.grade],
             bad=row.bad,
             tags=[ReasonTag(t) for t in row.tags],
-            comment=row.comment,
+            comment=mask_free_text(row.comment),
             submitted_at=row.submitted_at,
             rated_on=row.rated_on,
             counted=row.counted,
@@ -261,7 +264,9 @@ class RectificationStep:
     status: RectificationStatus = strawberry.field(description="The status after the step.")
     actor_name: str = strawberry.field(description="Who did it ('system' for the scan).")
     at: datetime = strawberry.field(description="When.")
-    note: str = strawberry.field(description="Measures, the call's note or the warning.")
+    note: str = strawberry.field(
+        description="Measures, the call's note or the warning. ID and phone numbers written in it are masked."
+    )
 
 
 @strawberry.type(description="A department's rectification (差评整改) of a bad rating.")
@@ -340,7 +345,7 @@ class Rectification(relay.Node):
                 status=RectificationStatus(s.status.value),
                 actor_name=s.actor_name,
                 at=s.at,
-                note=s.note,
+                note=mask_free_text(s.note),
             )
             for s in steps
         ]
@@ -352,10 +357,14 @@ class EvaluationAppeal(relay.Node):
 
     id: relay.NodeID[int]
     status: AppealStatus = strawberry.field(description="Where it stands.")
-    reason: str = strawberry.field(description="Why the rating is malicious or mistaken.")
+    reason: str = strawberry.field(
+        description="Why the rating is malicious or mistaken. ID and phone numbers written in it are masked."
+    )
     filed_at: datetime = strawberry.field(description="When it was filed.")
     decided_at: datetime | None = strawberry.field(description="When an administrator decided.")
-    decision_note: str = strawberry.field(description="The administrator's reasons.")
+    decision_note: str = strawberry.field(
+        description="The administrator's reasons. ID and phone numbers written in it are masked."
+    )
     row: strawberry.Private[tables.EvaluationAppeal]
 
     @classmethod
@@ -364,10 +373,10 @@ class EvaluationAppeal(relay.Node):
         return cls(
             id=row.id,
             status=AppealStatus(row.status.value),
-            reason=row.reason,
+            reason=mask_free_text(row.reason),
             filed_at=row.filed_at,
             decided_at=row.decided_at,
-            decision_note=row.decision_note,
+            decision_note=mask_free_text(row.decision_note),
             row=row,
         )
 
@@ -403,7 +412,9 @@ class FollowUp(relay.Node):
     due_on: date = strawberry.field(description="Call by this date.")
     created_at: datetime = strawberry.field(description="When the task was made.")
     done_at: datetime | None = strawberry.field(description="When the last call was recorded.")
-    note: str = strawberry.field(description="The caller's note on the last call.")
+    note: str = strawberry.field(
+        description="The caller's note on the last call. ID and phone numbers written in it are masked."
+    )
     row: strawberry.Private[tables.FollowUp]
 
     @classmethod
@@ -416,7 +427,7 @@ class FollowUp(relay.Node):
             due_on=row.due_on,
             created_at=row.created_at,
             done_at=row.done_at,
-            note=row.note,
+            note=mask_free_text(row.note),
             row=row,
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
@@ -63,3 +64,31 @@ def mask_name(name: str, *, person: bool = True) -> str:
     if person or len(name) <= 4:
         return name[:1] + "*" * max(len(name) - 1, 1)
     return name[:2] + "*" * (len(name) - 4) + name[-2:]
+
+
+# Numbers a person may write into free text (a remark, a comment, a caller's words): resident ID
+# numbers (18 characters, or the old 15 digits), mobiles (with +86, spaces or hyphens) and
+# landlines with an area code. Not inside a longer run of digits or letters (case numbers,
+# tracking numbers and codes keep their digits).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z+])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])0\d{2,3}-\d{7,8}(?!\d)")
+
+
+def _masked_phone(found: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", found[0])[-11:]
+    return mask_mobile(digits)
+
+
+def _masked_landline(found: re.Match[str]) -> str:
+    area, number = found[0].split("-")
+    return f"{area}-{'*' * (len(number) - 4)}{number[-4:]}"
+
+
+def mask_free_text(text: str) -> str:
+    """Free text with the ID numbers and phone numbers in it masked, the rest as written."""
+    if not any(ch.isdigit() for ch in text):
+        return text
+    text = _ID_IN_TEXT.sub(lambda found: mask_id_number(found[0].upper()), text)
+    text = _MOBILE_IN_TEXT.sub(_masked_phone, text)
+    return _LANDLINE_IN_TEXT.sub(_masked_landline, text)

@@ -20,7 +20,13 @@ from schema.permissions import require_actor
 from schema.relay import nodes_from
 from schema.types.cases import AlertLevel
 from schema.types.catalogue import Department, Hall
-from schema.types.masking import PersonalData, mask_mobile, mask_name, personal
+from schema.types.masking import (
+    PersonalData,
+    mask_free_text,
+    mask_mobile,
+    mask_name,
+    personal,
+)
 
 WorkOrderCategory = tables.WorkOrderCategory
 described_enum(
@@ -86,7 +92,9 @@ class WorkOrderEvent:
     to_status: WorkOrderStatus = strawberry.field(description="Status after.")
     actor_name: str = strawberry.field(description="Who did it; `system` for the chasing scan.")
     at: datetime = strawberry.field(description="When.")
-    note: str = strawberry.field(description="Reason, reply or remark.")
+    note: str = strawberry.field(
+        description="Reason, reply or remark. ID and phone numbers written in it are masked."
+    )
     data: JSON = strawberry.field(description="Details by kind (department, days, due date...).")
     order_number: str = strawberry.field(description="The order's number.")
 
@@ -100,7 +108,7 @@ class WorkOrderEvent:
             to_status=row.to_status,
             actor_name=row.actor_name,
             at=row.at,
-            note=row.note,
+            note=mask_free_text(row.note),
             data=cast("JSON", {camel(k): v for k, v in row.data.items()}),
             order_number=number,
         )
@@ -126,7 +134,9 @@ class WorkOrder(relay.Node):
     status: WorkOrderStatus = strawberry.field(description="Where it stands.")
     location: str = strawberry.field(description="Where the matter is.")
     district: str = strawberry.field(description="Administrative division code, when given.")
-    content: str = strawberry.field(description="What the caller said.")
+    content: str = strawberry.field(
+        description="What the caller said. ID and phone numbers written in it are masked."
+    )
     attachments: list[Attachment] = strawberry.field(description="Attachments by reference.")
     received_at: datetime = strawberry.field(description="When the call was taken.")
     dispatched_at: datetime | None = strawberry.field(description="Last dispatch.")
@@ -144,7 +154,9 @@ class WorkOrder(relay.Node):
         description="A pending extension request's days (null when none is pending)."
     )
     replied_at: datetime | None = strawberry.field(description="When the department replied.")
-    reply: str = strawberry.field(description="The department's answer.")
+    reply: str = strawberry.field(
+        description="The department's answer. ID and phone numbers written in it are masked."
+    )
     on_time: bool | None = strawberry.field(
         description="Replied by the due date (null until replied)."
     )
@@ -169,7 +181,7 @@ class WorkOrder(relay.Node):
             status=row.status,
             location=row.location,
             district=row.district,
-            content=row.content,
+            content=mask_free_text(row.content),
             attachments=[Attachment(name=a["name"], ref=a["ref"]) for a in row.attachments],
             received_at=row.received_at,
             dispatched_at=row.dispatched_at,
@@ -181,7 +193,7 @@ class WorkOrder(relay.Node):
             extension_days=row.extension_days,
             extension_requested_days=row.extension_request_days if pending else None,
             replied_at=row.replied_at,
-            reply=row.reply,
+            reply=mask_free_text(row.reply),
             on_time=row.on_time,
             satisfaction=row.satisfaction,
             closed_at=row.closed_at,

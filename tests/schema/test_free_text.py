@@ -1,0 +1,85 @@
+"""Free text (comments, notes, a caller's words) shows ID and phone numbers masked; stored as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from models.evaluations.tables import Evaluation
+from models.workorders.tables import WorkOrder, WorkOrderEvent
+from schema.types.masking import mask_free_text
+from tests.operations import run
+from tests.schema import test_evaluations, test_work_orders
+from tests.schema.test_evaluations import _pad
+from tests.schema.test_work_orders import MONDAY, _call, _dispatch
+
+# The two modules' fixtures: a hall with a case at a window, and a hotline centre.
+hall = test_evaluations.hall
+centre = test_work_orders.centre
+
+PHONE = "13987650123"
+ID_NUMBER = "370102198503123474"
+WORDS = f"请回电{PHONE}，身份证{ID_NUMBER}，座机0531-86123456"
+MASKED = "请回电139****0123，身份证370102********3474，座机0531-****3456"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (WORDS, MASKED),
+        ("手机 +86 139 8765 0123 或 139-8765-0123", "手机 139****0123 或 139****0123"),
+        ("旧证370102850312347末尾", "旧证370102*****2347末尾"),
+        ("证号37010219850312347x。", "证号370102********347X。"),
+        # Numbers that are not a person's: case and order numbers, tracking numbers, long runs.
+        ("办件GEN-20201231-000001", "办件GEN-20201231-000001"),
+        ("工单GD-JN-20261123-000001", "工单GD-JN-20261123-000001"),
+        ("运单SF1234567890123", "运单SF1234567890123"),
+        ("流水号139876501234567890123", "流水号139876501234567890123"),
+        ("跑了三趟，等了2小时", "跑了三趟，等了2小时"),
+        ("", ""),
+    ],
+)
+def test_numbers_in_free_text_are_masked(text: str, shown: str) -> None:
+    assert mask_free_text(text) == shown
+
+
+async def test_a_rating_comment_shows_the_raters_numbers_masked(hall: dict[str, Any]) -> None:
+    submitted = await run(
+        "EvaluationSubmit", _pad(hall, 2, ["SLOW"], comment=WORDS), actor=hall["clerk"]
+    )
+    assert submitted["data"]["evaluationSubmit"]["evaluation"]["comment"] == MASKED
+    listed = await run("Evaluations", {}, actor=hall["admin"])
+    assert listed["data"]["evaluations"]["nodes"][0]["comment"] == MASKED
+    assert PHONE not in str(listed)
+    assert ID_NUMBER not in str(listed)
+    # Kept as written: masking is for display only.
+    assert (await Evaluation.get()).comment == WORDS
+
+
+async def test_a_work_orders_words_and_notes_show_numbers_masked(centre: dict[str, Any]) -> None:
+    created = await run(
+        "WorkOrderCreate", _call(centre, content=WORDS), actor=centre["operator"], now=MONDAY
+    )
+    order = created["data"]["workOrderCreate"]["workOrder"]
+    assert order["content"] == MASKED
+    number = order["number"]
+    await _dispatch(centre, number)
+    await run(
+        "WorkOrderSign", {"input": {"number": number}}, actor=centre["roads_clerk"], now=MONDAY
+    )
+    replied = await run(
+        "WorkOrderReply",
+        {"input": {"number": number, "reply": f"已电话联系{PHONE}"}},
+        actor=centre["roads_chief"],
+        now=MONDAY,
+    )
+    assert replied["data"]["workOrderReply"]["workOrder"]["reply"] == "已电话联系139****0123"
+    detail = await run("WorkOrderDetail", {"number": number}, actor=centre["operator"])
+    notes = [e["note"] for e in detail["data"]["workOrder"]["events"]]
+    assert "已电话联系139****0123" in notes
+    assert PHONE not in str(detail)
+    assert ID_NUMBER not in str(detail)
+    stored = await WorkOrder.get(number=number)
+    assert stored.content == WORDS
+    assert await WorkOrderEvent.filter(note=f"已电话联系{PHONE}").exists()
