@@ -24,7 +24,7 @@ async def _run(hostile: Hostile) -> tuple[list[dict[str, Any]], float]:
     )
     elapsed = time.perf_counter() - started
     assert result.data is None, hostile.name
-    return [e.formatted for e in result.errors or []], elapsed
+    return [dict(e.formatted) for e in result.errors or []], elapsed
 
 
 def test_the_corpus_is_large_and_names_are_unique() -> None:

@@ -17,6 +17,7 @@ from structlog.testing import capture_logs
 from tortoise.expressions import F
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Subprotocol
 
 from api.auth import Tokens
 from api.socket_sessions import SocketSessions
@@ -55,8 +56,8 @@ def _token(user: User, ttl: timedelta = timedelta(hours=1)) -> str:
 
 async def _open(base: str, token: str | None, **kwargs: Any) -> ClientConnection:
     ws = await connect(
-        base.replace("http", "ws", 1) + "/graphql", subprotocols=[PROTOCOL], **kwargs
-    )  # type: ignore[list-item]
+        base.replace("http", "ws", 1) + "/graphql", subprotocols=[Subprotocol(PROTOCOL)], **kwargs
+    )
     payload = {"authorization": f"Bearer {token}"} if token else {}
     await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
     return ws

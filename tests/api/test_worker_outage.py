@@ -99,8 +99,8 @@ async def test_worker_survives_a_redis_crash(
             raise AssertionError(rows) from None
         assert worker.poll() is None  # the same `hall worker`, its child restarted
         assert await asyncio.to_thread(_healthy, env)
-        rows = await Notification.filter(kind="CASE_COMPLETED")
-        assert [(r.status, r.attempts) for r in rows] == [(NotificationStatus.SENT, 1)] * 5
+        texts = await Notification.filter(kind="CASE_COMPLETED")
+        assert [(t.status, t.attempts) for t in texts] == [(NotificationStatus.SENT, 1)] * 5
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(20)

@@ -31,7 +31,7 @@ from models.cases.rules import RUNNING_STATUSES
 from models.cases.tables import Case
 from models.catalogue import actions as catalogue
 from models.catalogue.rules import DepartmentDraft, HallDraft
-from models.catalogue.tables import HallLevel
+from models.catalogue.tables import HallLevel, ServiceItemVersion
 from models.common.actor import SYSTEM_ACTOR, Actor
 from models.db import tortoise_config
 from tests import factories as f
@@ -78,8 +78,8 @@ async def _catalogue(departments: int, items: int) -> tuple[int, list[tuple[int,
             elements=f.elements(f"事项{n:05d}"),
             now=f.NOW,
         )
-        version_id = await item.versions.all().values_list("id", flat=True)
-        made.append((item.id, int(version_id[0]), dept.id))
+        version = await ServiceItemVersion.get(item_id=item.id)
+        made.append((item.id, version.id, dept.id))
     return hall.id, made
 
 

@@ -344,7 +344,7 @@ async def _open_cases(conn: Any, hall: Hall, day: date) -> None:
             )
             due = day + timedelta(days=(n * 7) % 25)
             status = ("ACCEPTED", "IN_REVIEW", "IN_REVIEW", "SUSPENDED")[n % 4]
-            window_list = windows.get(dept.id) or [None]
+            window_list: list[int | None] = [*windows.get(dept.id, [])] or [None]
             rows.append((
                 f"{HALL}-OPEN-{d:02d}-{n:05d}", hall.id, dept.id, item_id, version_id, "PROMISED",
                 "WORKING", 20, 20, False, "PERSON", "张三", "11010519491231002X",
@@ -698,12 +698,15 @@ async def _python_load(
     latencies: list[float] = []
     started = time.perf_counter()
     stop_at = started + seconds
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
     clients = []
     for _ in range(connections):
-        done = loop.create_future()
-        _, client = await loop.create_connection(
-            lambda d=done: _Client(request, stop_at, latencies, d), parts.hostname, parts.port
-        )
+        done: asyncio.Future[None] = loop.create_future()
+
+        def client_of(finished: asyncio.Future[None] = done) -> _Client:
+            return _Client(request, stop_at, latencies, finished)
+
+        _, client = await loop.create_connection(client_of, host, port)
         clients.append((client, done))
     await asyncio.gather(*(done for _, done in clients))
     elapsed = time.perf_counter() - started
@@ -818,7 +821,7 @@ class Row:
 
 
 def _median(runs: list[Run], attr: str) -> float:
-    return statistics.median(getattr(r, attr) for r in runs)
+    return float(statistics.median(float(getattr(r, attr)) for r in runs))
 
 
 def print_table(rows: list[Row], connections: int) -> None:

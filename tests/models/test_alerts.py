@@ -85,7 +85,12 @@ async def test_yellow_then_red_once_each_and_cleared_on_completion(db: object) -
     assert (red.raised, red.escalated) == ({"RED": 1}, 0)
     yellow = await CaseAlert.get(case_id=case.id, level=AlertLevel.YELLOW)
     assert yellow.clear_reason is ClearReason.SUPERSEDED
-    kinds = await AlertEvent.filter(case_id=case.id).order_by("id").values_list("kind", flat=True)
+    kinds = [
+        str(k)
+        for k in await AlertEvent.filter(case_id=case.id)
+        .order_by("id")
+        .values_list("kind", flat=True)
+    ]
     assert kinds == ["YELLOW", "RED"]
 
     await actions.complete(chief, case.number, Outcome.APPROVED, "", shanghai(date(2026, 12, 7), 8))
@@ -93,7 +98,12 @@ async def test_yellow_then_red_once_each_and_cleared_on_completion(db: object) -
     assert done.alert_level is AlertLevel.NONE
     alert = await CaseAlert.get(case_id=case.id, level=AlertLevel.RED)
     assert (alert.clear_reason, alert.next_escalation_at) == (ClearReason.COMPLETED, None)
-    kinds = await AlertEvent.filter(case_id=case.id).order_by("id").values_list("kind", flat=True)
+    kinds = [
+        str(k)
+        for k in await AlertEvent.filter(case_id=case.id)
+        .order_by("id")
+        .values_list("kind", flat=True)
+    ]
     assert kinds == ["YELLOW", "RED", "CLEARED"]
     # The ladder stops with the card: nothing more happens to a completed case.
     later = await scan_deadlines(shanghai(date(2026, 12, 9), 10))
@@ -192,7 +202,7 @@ async def test_policy_thresholds_per_item_and_its_checks(db: object) -> None:
         ((3, {}, steps * 2), "steps"),
     ]:
         with pytest.raises(InvalidInput) as caught:
-            await set_policy(admin_actor, hall, *bad, now=f.NOW)  # type: ignore[misc]
+            await set_policy(admin_actor, hall, *bad, now=f.NOW)
         assert caught.value.violations[0].field[0] == field
     with pytest.raises(Forbidden):
         await set_policy(clerk, hall, 1, {}, steps, f.NOW)

@@ -46,7 +46,12 @@ async def test_two_clerks_completing_one_case_at_once(desk: dict[str, Any]) -> N
     refused = [r for r in results if isinstance(r, CaseStateError)]
     assert (len(done), len(refused)) == (1, 5), results
     assert all(r.current_state == "COMPLETED" for r in refused)
-    kinds = await CaseEvent.filter(case_id=case.id).order_by("seq").values_list("kind", flat=True)
+    kinds = [
+        str(k)
+        for k in await CaseEvent.filter(case_id=case.id)
+        .order_by("seq")
+        .values_list("kind", flat=True)
+    ]
     assert kinds == ["ACCEPTED", "COMPLETED"]
     assert await Notification.filter(case_id=case.id, kind="CASE_COMPLETED").count() == 1
 

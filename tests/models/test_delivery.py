@@ -54,7 +54,7 @@ async def text(kind: str = "CASE_COMPLETED", phone: str = PHONE, *, urgent: bool
         now=NOW,
         urgent=urgent,
     )
-    return (await Notification.get(dedupe_key=key)).id
+    return int((await Notification.get(dedupe_key=key)).id)
 
 
 async def run(notification: int, provider: Any, limiter: Any, at: datetime = NOW) -> Notification:

@@ -21,7 +21,9 @@ async def test_demo_hall_is_realistic_and_loads_once(db: object) -> None:
     assert await Department.filter(hall_id=hall.id).count() >= 8
     assert await Lane.filter(hall_id=hall.id).count() == 6
     assert await Window.filter(hall_id=hall.id).count() == 20
-    kinds = Counter(await ServiceItem.filter(hall_id=hall.id).values_list("kind", flat=True))
+    kinds = Counter(
+        str(k) for k in await ServiceItem.filter(hall_id=hall.id).values_list("kind", flat=True)
+    )
     assert sum(kinds.values()) >= 35
     assert set(kinds) == {"IMMEDIATE", "PROMISED", "JOINT", "REPORTED"}
     assert await ServiceItem.exists(name="个体工商户设立登记")

@@ -27,9 +27,9 @@ from models.common.checks import Checks
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def at(*parts: int) -> datetime:
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """A wall-clock moment in Shanghai."""
-    return datetime(*parts, tzinfo=SHANGHAI)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 CAL = WorkingCalendar(years={2026: library_year(2026)})  # type: ignore[dict-item]

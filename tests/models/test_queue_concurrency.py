@@ -35,7 +35,7 @@ async def test_windows_calling_at_once_share_no_ticket(committed: object) -> Non
     clerks, issued = await windows_and_tickets(8, 40)
 
     async def window_loop(clerk: object, window_id: int) -> list[int]:
-        mine = []
+        mine: list[int] = []
         while True:
             try:
                 called = await actions.call_next(clerk, window_id, NOW)  # type: ignore[arg-type]
@@ -111,7 +111,10 @@ async def test_holders_called_at_once_get_one_text_each(committed: object) -> No
             await actions.finish(clerk, called.ticket.id, TicketOutcome.SERVED, NOW)  # type: ignore[arg-type]
 
     await asyncio.gather(*(window_loop(c, w) for c, w in clerks))
-    texts = await Notification.filter(kind="TICKET_CALLED").values_list("phone", flat=True)
+    texts = [
+        str(p)
+        for p in await Notification.filter(kind="TICKET_CALLED").values_list("phone", flat=True)
+    ]
     assert sorted(texts) == sorted(f"139123456{n:02d}" for n in range(24))
 
 

@@ -421,7 +421,8 @@ async def test_cases_store_the_codes_the_figures_compare(db: object) -> None:
         ("timeliness_code", "timeliness", TIMELINESS_CODES),
     ):
         (row,) = await conn.execute_query_dict(generated, [column])
-        for value, code in {**codes, None: None}.items():
+        cases: list[tuple[object, object]] = [*codes.items(), (None, None)]
+        for value, code in cases:
             sql = f"SELECT {row['expr']} AS code FROM (SELECT $1::varchar AS {source}) c"  # noqa: S608  (the database's own expression)
             assert await conn.execute_query_dict(sql, [value]) == [{"code": code}], value
 

@@ -253,8 +253,8 @@ def test_settings_select_the_provider(monkeypatch: pytest.MonkeyPatch) -> None:
 async def queued(number: str) -> int:
     """An urgent text (no quiet hours) queued now, as the features queue them."""
     key = f"test:{secrets.token_hex(6)}"
-    await queue_text(key, "CASE_COMPLETED", number, PARAMS, now=datetime.now(UTC), urgent=True)
-    return (await Notification.get(dedupe_key=key)).id
+    await queue_text(key, "CASE_COMPLETED", number, {**PARAMS}, now=datetime.now(UTC), urgent=True)
+    return int((await Notification.get(dedupe_key=key)).id)
 
 
 async def test_delivery_reconciles_a_timeout_instead_of_resending(

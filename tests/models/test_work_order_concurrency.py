@@ -68,7 +68,7 @@ async def test_two_operators_dispatching_at_once_give_one_dispatch(centre: dict[
         .order_by("seq")
         .values_list("kind", flat=True)
     )
-    assert list(kinds) == ["CREATED", "DISPATCHED"]
+    assert [str(k) for k in kinds] == ["CREATED", "DISPATCHED"]
 
 
 async def test_clerks_signing_at_once_sign_once(centre: dict[str, Any]) -> None:

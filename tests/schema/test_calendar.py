@@ -112,12 +112,12 @@ async def test_loading_a_notice_queues_the_recomputation(
         for j in await jobs.pool.queued_jobs(queue_name="hall:queue")
         if j.function == "recompute_deadlines"
     ]
-    assert [(j.args, j.job_id.startswith("recompute:CN:2027:")) for j in queued][-1] == (
+    assert [(j.args, str(j.job_id).startswith("recompute:CN:2027:")) for j in queued][-1] == (
         ("CN", 2027),
         True,
     )
     # Leave nothing for the suite's worker tests to pick up.
-    await jobs.pool.zrem("hall:queue", queued[-1].job_id)
+    await jobs.pool.zrem("hall:queue", str(queued[-1].job_id))
     await jobs.pool.delete(f"arq:job:{queued[-1].job_id}")
 
 

@@ -323,7 +323,8 @@ async def test_correction_then_acceptance(world: dict[str, Any]) -> None:
     )
     assert [m["name"] for m in case["missingMaterials"]] == ["营业场所证明", "经营者照片"]
     text = await Notification.get(kind="CORRECTION_REQUESTED")
-    assert [m["name"] for m in text.params["missing_materials"]] == ["营业场所证明", "经营者照片"]
+    materials: Any = text.params["missing_materials"]
+    assert [m["name"] for m in materials] == ["营业场所证明", "经营者照片"]
     monday = shanghai("2026-11-23")
     accepted = await act(world, "CaseAccept", "front", monday, correctedCase=case["number"])
     assert (accepted["case"]["acceptedOn"], accepted["case"]["dueOn"]) == (
@@ -496,7 +497,7 @@ async def test_closed_cases_stay_closed(world: dict[str, Any]) -> None:
         ("CaseSuspend", {"reason": "x"}),
         ("CaseWithdraw", {"reason": "x"}),
     ):
-        result = await act(world, op, "admin", number=number, **fields)
+        result = await act(world, op, "admin", NOW, number=number, **fields)
         assert (result["__typename"], result["currentState"]) == ("CaseStateError", "WITHDRAWN")
     assert await events(number) == ["ACCEPTED", "WITHDRAWN"]
 

@@ -213,7 +213,8 @@ async def test_window_feed_carries_only_the_windows_events(hall: dict[str, Any],
     received: list[Any] = []
 
     async def read() -> None:
-        async for result in stream:  # type: ignore[union-attr]
+        async for result in stream:
+            assert result.data is not None
             received.append(result.data["windowFeed"]["data"]["number"])
             if len(received) == 2:
                 return
@@ -239,7 +240,7 @@ async def test_window_feed_carries_only_the_windows_events(hall: dict[str, Any],
         ]
     )
     await asyncio.wait_for(task, 10)
-    await stream.aclose()  # type: ignore[union-attr]
+    await stream.aclose()
     assert received == ["B001", "A002"]
     await log.close()
     await client.aclose()

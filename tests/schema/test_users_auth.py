@@ -128,7 +128,10 @@ async def test_user_create_rules_and_scope(db: object) -> None:
         actor=admin,
     )
     assert city["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-    assert sorted(await User.all().values_list("username", flat=True)) == ["clerk9", "jnadmin"]
+    assert sorted(str(u) for u in await User.all().values_list("username", flat=True)) == [
+        "clerk9",
+        "jnadmin",
+    ]
     assert dept.id
 
 
