@@ -76,6 +76,27 @@ class WorkingCalendar:
         """Whether a year has no official data."""
         return self.year(year).source is YearSource.PROVISIONAL
 
+    def working_days(self, start: date, end: date) -> int:
+        """Working days d with start <= d <= end (0 when end < start).
+
+        Weekdays counted by arithmetic, then corrected by the few special days in range:
+        weekday holidays out, make-up weekend days in, working days the hall closed out.
+        """
+        if end < start:
+            return 0
+        weeks, rest = divmod((end - start).days + 1, 7)
+        count = weeks * 5 + sum((start.weekday() + n) % 7 < 5 for n in range(rest))
+        for number in range(start.year, end.year + 1):
+            year = self.year(number)
+            count -= sum(
+                start <= d <= end and d.weekday() < 5 and d not in year.workdays
+                for d in year.holidays
+            )
+            count += sum(start <= d <= end and d.weekday() >= 5 for d in year.workdays)
+        return count - sum(
+            start <= d <= end and self.year(d.year).is_working(d) for d in self.closures
+        )
+
 
 @dataclass(frozen=True)
 class Pause:

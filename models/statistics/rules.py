@@ -77,12 +77,7 @@ def year_shift(day: date, years: int) -> date:
 
 def working_days(calendar: WorkingCalendar, start: date, end: date) -> int:
     """Working days d with start <= d <= end."""
-    count = 0
-    day = start
-    while day <= end:
-        count += calendar.is_working(day)
-        day += timedelta(days=1)
-    return count
+    return calendar.working_days(start, end)
 
 
 def month_end(first: date) -> date:

@@ -261,13 +261,24 @@ class StatisticsRow:
     keys: list[StatisticsKey] = strawberry.field(
         description="The key parts, in `groupBy` order (empty for the total row)."
     )
-    figures: StatisticsFigures = strawberry.field(description="The figures of the period.")
-    previous_year: StatisticsFigures = strawberry.field(
-        description="The same figures one year earlier."
-    )
-    accepted_growth: Rate = strawberry.field(
+    row: strawberry.Private[Row]
+
+    @strawberry.field(description="The figures of the period.")
+    def figures(self) -> StatisticsFigures:
+        """Built when selected (a table of many rows often shows a few figures of each)."""
+        return StatisticsFigures.of(self.row.figures)
+
+    @strawberry.field(description="The same figures one year earlier.")
+    def previous_year(self) -> StatisticsFigures:
+        """Built when selected."""
+        return StatisticsFigures.of(self.row.previous)
+
+    @strawberry.field(
         description="Year-on-year growth of accepted cases: (accepted - last year's) / last year's."
     )
+    def accepted_growth(self) -> Rate:
+        """Built when selected."""
+        return Rate.of(self.row.growth)
 
     @classmethod
     def of(cls, row: Row, group_by: tuple[rules.GroupBy, ...]) -> Self:
@@ -280,9 +291,7 @@ class StatisticsRow:
             key="|".join(p.key for p in parts) or "total",
             label=" / ".join(row.labels),
             keys=parts,
-            figures=StatisticsFigures.of(row.figures),
-            previous_year=StatisticsFigures.of(row.previous),
-            accepted_growth=Rate.of(row.growth),
+            row=row,
         )
 
 

@@ -139,3 +139,48 @@ def test_a_deadline_inside_a_known_year_is_not_provisional() -> None:
 def test_negative_limits_are_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         add_days(LIBRARY, date(2026, 11, 2), -1, CountUnit.WORKING)
+
+
+SPECIAL = st.frozensets(
+    st.dates(min_value=date(2020, 12, 1), max_value=date(2022, 1, 31)), max_size=25
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    holidays=SPECIAL,
+    workdays=SPECIAL,
+    closures=SPECIAL,
+    start=st.dates(min_value=date(2020, 11, 1), max_value=date(2022, 2, 28)),
+    length=st.integers(-3, 500),
+)
+def test_working_days_of_a_range_count_each_day_by_its_rule(
+    holidays: frozenset[date],
+    workdays: frozenset[date],
+    closures: frozenset[date],
+    start: date,
+    length: int,
+) -> None:
+    """The arithmetic count equals asking every day, whatever the holidays, make-up days
+    (overlapping holidays or not), closures and years without data (2020, 2022)."""
+    calendar = WorkingCalendar(
+        years={
+            2021: CalendarYear(
+                2021,
+                YearSource.NOTICE,
+                holidays=frozenset(d for d in holidays if d.year == 2021),
+                workdays=frozenset(d for d in workdays if d.year == 2021),
+            )
+        },
+        closures=closures,
+    )
+    end = start + timedelta(days=length)
+    expected = sum(calendar.is_working(start + timedelta(days=n)) for n in range(length + 1))
+    assert calendar.working_days(start, end) == expected
+
+
+def test_working_days_of_the_library_years() -> None:
+    """2021 had 250 working days on the State Council's notice; a reversed range has none."""
+    assert LIBRARY.working_days(date(2021, 1, 1), date(2021, 12, 31)) == 250
+    assert LIBRARY.working_days(date(2021, 10, 1), date(2021, 10, 7)) == 0
+    assert LIBRARY.working_days(date(2021, 1, 2), date(2021, 1, 1)) == 0
