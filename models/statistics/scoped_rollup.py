@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
@@ -75,6 +76,13 @@ def _statement(grain: str, scope: Scope, group_by: Dimensions) -> str:
     )
 
 
+@lru_cache(maxsize=512)
+def _statement_of_shape(grain: str, narrowed: tuple[str, ...], group_by: Dimensions) -> str:
+    """The statement for a grain, the names of the narrowing keys (in Scope order) and a
+    grouping: the text depends on those alone, the values are parameters."""
+    return _statement(grain, Scope(hall_ids=(), **dict.fromkeys(narrowed, 0)), group_by)
+
+
 async def scoped_rollup_pair(
     hall_id: int,
     grain: str,
@@ -90,14 +98,13 @@ async def scoped_rollup_pair(
     """
     first, second = periods
     wanted = sorted(set(years))
-    _, values = rollup_sql(grain, scope, group_by)
+    narrowed = scope.narrowed()
     params = [
-        hall_id, first.start, first.end, *values[1:], second.start, second.end, wanted,
+        hall_id, first.start, first.end, *narrowed.values(), second.start, second.end, wanted,
         date(wanted[0], 1, 1), date(wanted[-1], 12, 31),
     ]  # fmt: skip
-    rows = await connections.get("default").execute_query_dict(
-        _statement(grain, scope, group_by), params
-    )
+    statement = _statement_of_shape(grain, tuple(narrowed), group_by)
+    rows = await connections.get("default").execute_query_dict(statement, params)
     head = next((row for row in rows if row["_period"] is None), None)
     if head is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from functools import lru_cache
 from typing import Annotated
 
 import strawberry
@@ -72,17 +73,20 @@ def request_of(
     )
 
 
+@lru_cache(maxsize=256)
+def _counters_asked(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The counters the selected figures need: this period's, and last year's."""
+    growth = frozenset({"accepted"}) if "acceptedGrowth" in names else frozenset()
+    figures = counters_of_figures(set(names))
+    return figures | growth, (figures if "previousYear" in names else frozenset()) | growth
+
+
 def _reading_only_selected(request: queries.StatRequest, names: set[str]) -> queries.StatRequest:
     """The request with the counters the selected figures need, for each period (a raw total
     then reads only those: no cards when no card figure is asked, last year's accepted cases
     alone for the growth)."""
-    growth = frozenset({"accepted"}) if "acceptedGrowth" in names else frozenset()
-    figures = counters_of_figures(names)
-    return dataclasses.replace(
-        request,
-        current_counters=figures | growth,
-        previous_counters=(figures if "previousYear" in names else frozenset()) | growth,
-    )
+    current, previous = _counters_asked(frozenset(names))
+    return dataclasses.replace(request, current_counters=current, previous_counters=previous)
 
 
 @strawberry.type
