@@ -16,10 +16,10 @@ from models.cases.access import UNMASK_ROLES, CaseHalls, scope_filter, sees_case
 from models.cases.errors import CaseNotFound
 from models.cases.rules import OPEN_STATUSES
 from models.cases.tables import AlertLevel, Case, CaseEvent, CasePause, CaseStatus, CaseSubtask
-from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion
+from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion, Window
 from models.common.actor import Actor
 from models.common.errors import Forbidden
-from models.common.rows import rows_by_ids
+from models.common.rows import rows_by_ids, rows_of_two_tables
 
 
 class CaseOrder(StrEnum):
@@ -211,6 +211,13 @@ async def items_by_ids(ids: Sequence[int]) -> list[ServiceItem | None]:
     """Service items in key order (for loaders)."""
     found = await rows_by_ids(ServiceItem, ids)
     return [found.get(i) for i in ids]
+
+
+async def items_and_windows_by_ids(
+    item_ids: Sequence[int], window_ids: Sequence[int]
+) -> tuple[dict[int, ServiceItem], dict[int, Window]]:
+    """The service items and windows of a page of cases, by id, in one round trip."""
+    return await rows_of_two_tables(ServiceItem, item_ids, Window, window_ids)
 
 
 async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | None]:

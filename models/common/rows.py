@@ -15,6 +15,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
+N = TypeVar("N", bound=Model)
 
 
 async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
@@ -24,6 +25,30 @@ async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
     sql = f'SELECT * FROM "{model._meta.db_table}" WHERE id = ANY($1)'  # noqa: S608  (a table name from the model)
     rows = await connections.get("default").execute_query_dict(sql, [list(ids)])
     return {int(row["id"]): model._init_from_db(**row) for row in rows}
+
+
+async def rows_of_two_tables(
+    first: type[M], first_ids: Sequence[int], second: type[N], second_ids: Sequence[int]
+) -> tuple[dict[int, M], dict[int, N]]:
+    """`rows_by_ids` of two tables in one statement: one round trip instead of two.
+
+    Each table's rows come back as one array of its row type, which the driver decodes into
+    records named by column, exactly the columns and values `SELECT *` returns.
+    """
+    if not first_ids and not second_ids:
+        return {}, {}
+    sql = (
+        f'SELECT ARRAY(SELECT t FROM "{first._meta.db_table}" t WHERE t.id = ANY($1)) AS a,'  # noqa: S608  (table names from the models)
+        f' ARRAY(SELECT t FROM "{second._meta.db_table}" t WHERE t.id = ANY($2)) AS b'
+    )
+    _, rows = await connections.get("default").execute_query(
+        sql, [list(first_ids), list(second_ids)]
+    )
+    found_first = {int(row["id"]): first._init_from_db(**dict(row.items())) for row in rows[0]["a"]}
+    found_second = {
+        int(row["id"]): second._init_from_db(**dict(row.items())) for row in rows[0]["b"]
+    }
+    return found_first, found_second
 
 
 async def records_of(query: QuerySet[Any], columns: Sequence[str]) -> list[Mapping[str, Any]]:

@@ -123,16 +123,7 @@ class CaseQuery:
         )
         selected = selected_names(info)
         page = await _case_page(actor, model_filter, order, first, after, "totalCount" in selected)
-        # The page's items and windows in one batch each, so rows resolve them without awaiting.
-        loaders = info.context.loaders
-        await asyncio.gather(
-            loaders.item.load_many([r["item_id"] for r in page.rows] if "item" in selected else []),
-            loaders.window.load_many(
-                [r["window_id"] for r in page.rows if r["window_id"] is not None]
-                if "window" in selected
-                else []
-            ),
-        )
+        await _preload_relations(info, page, selected)
         return to_connection(page, Case.from_record)
 
     @strawberry.field(
@@ -192,6 +183,24 @@ class CaseQuery:
             collect_at=found.collect_at,
             missing_materials=list(found.missing_materials),
         )
+
+
+async def _preload_relations(info: Info, page: Page[Mapping[str, Any]], selected: set[str]) -> None:
+    """The page's selected items and windows in one statement, into the request's loaders.
+
+    Rows then resolve them without awaiting (see `now_or_later`); a loader keeps what it
+    already held (priming does not overwrite).
+    """
+    loaders = info.context.loaders
+    item_ids = {r["item_id"] for r in page.rows} if "item" in selected else set()
+    window_ids = {r["window_id"] for r in page.rows} if "window" in selected else set()
+    window_ids.discard(None)
+    if not item_ids and not window_ids:
+        return
+    ordered_items, ordered_windows = sorted(item_ids), sorted(window_ids)
+    items, windows = await queries.items_and_windows_by_ids(ordered_items, ordered_windows)
+    loaders.item.prime_many({i: items.get(i) for i in ordered_items})
+    loaders.window.prime_many({i: windows.get(i) for i in ordered_windows})
 
 
 async def _case_page(  # noqa: PLR0917  (the list's arguments)
