@@ -1,0 +1,209 @@
+"""The hot case reads: lazy views over records, the statements they take, what each role sees."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import asyncpg
+import pytest
+from strawberry.relay import to_base64
+
+from models.accounts.tables import Role
+from models.cases import queries as case_queries
+from models.cases.rules import TRANSITIONS, allowed_actions
+from models.cases.tables import Case, CaseStatus
+from models.catalogue.tables import ServiceItem, Window
+from models.common.rows import rows_by_ids, rows_of_two_tables
+from schema.context import Context
+from schema.schema import schema
+from schema.types.cases import CASE_FIELDS
+from schema.types.cases import Case as CaseView
+from tests import factories as f
+from tests.schema.test_cases import COMPANY_ID, accept, act, world
+
+__all__ = ["world"]  # the fixture, shared with test_cases
+
+# Every field of a case a client can select (resolved relations by id or number only).
+ALL_FIELDS = """
+  id number status kind dayUnit limitDays legalLimitDays investmentProject
+  applicant { kind name idNumber phone contactName }
+  receivedAt acceptedAt acceptedOn backEntered
+  missingMaterials { name requirement }
+  extensionDays suspendedSince dueOn dueProvisional alertLevel decidedAt decidedOn outcome
+  timeliness decisionNote delivery { method courier trackingNumber deliveredAt } forwardedTo
+  negativeReportedAt closedAt allowedActions itemVersion ticketNumber
+  hall { code } department { code } item { id code name } window { id number name }
+  events { seq kind fromStatus toStatus actorName remark }
+"""
+LIST = (
+    "query($d: ID!){cases(filter: {departmentId: $d}, order: OLDEST, first: 10)"
+    f"{{totalCount edges{{node{{{ALL_FIELDS}}}}}}}}}"
+)
+ONE = f"query($n: String!){{case(number: $n){{{ALL_FIELDS}}}}}"
+OPEN_CASES = (
+    "query($d: ID!){cases(filter: {departmentId: $d, openOnly: true}, order: DUE_SOONEST,"
+    " first: 50){edges{node{id number status dueOn receivedAt item{id code name}"
+    " window{id number name}}}}}"
+)
+CASE_WITH_EVENTS = (
+    "query($n: String!){case(number: $n){id number status dueOn receivedAt"
+    " events{seq kind fromStatus toStatus actorName at remark}}}"
+)
+
+
+async def execute(query: str, variables: dict[str, Any], actor: Any) -> dict[str, Any]:
+    result = await schema.execute(
+        query, variable_values=variables, context_value=Context(actor=actor, clock=lambda: f.NOW)
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    return result.data
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The statements sent to PostgreSQL with parameters (every read), in order."""
+    sent: list[str] = []
+    execute_ = asyncpg.connection.Connection._execute
+
+    async def counted(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(query)
+        return await execute_(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "_execute", counted)
+    return sent
+
+
+def test_every_data_field_of_a_case_is_read_from_its_record() -> None:
+    """A field missing from CASE_FIELDS would fail only when a client first selects it."""
+    data_fields = {
+        field.name
+        for field in dataclasses.fields(CaseView)
+        if field.init and not callable(getattr(CaseView, field.name, None))
+    }
+    assert data_fields == set(CASE_FIELDS)
+
+
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_allowed_actions_follow_the_transitions(status: CaseStatus) -> None:
+    expected = [action for action, (allowed, _) in TRANSITIONS.items() if status in allowed]
+    assert allowed_actions(status) == expected
+    allowed_actions(status).clear()  # each call returns its own list
+    assert allowed_actions(status) == expected
+
+
+async def test_a_view_reads_only_the_fields_asked_for(world: dict[str, Any]) -> None:
+    number = (await accept(world))["number"]
+    row = await case_queries.case_by_number(world["admin"], number)
+    assert row is not None
+    view = CaseView.from_record(row)
+    assert "applicant" not in vars(view)
+    assert view.number == number
+    assert set(vars(view)) == {"_record", "number"}
+    assert view.applicant.phone == "139****5678"
+    assert view.applicant is view.applicant  # converted once
+    with pytest.raises(AttributeError):
+        _ = view.no_such_field
+
+
+async def test_items_and_windows_of_two_tables_equal_separate_reads(
+    world: dict[str, Any],
+) -> None:
+    window = await f.window(world["hall"], "9")
+    item_ids, window_ids = [world["item"].id, 10**9], [window.id]
+    items, windows = await rows_of_two_tables(ServiceItem, item_ids, Window, window_ids)
+    alone_items = await rows_by_ids(ServiceItem, item_ids)
+    alone_windows = await rows_by_ids(Window, window_ids)
+
+    def values(rows: dict[int, Any]) -> dict[int, dict[str, Any]]:
+        return {
+            key: {name: getattr(row, name) for name in row._meta.fields_db_projection}
+            for key, row in rows.items()
+        }
+
+    assert list(items) == [world["item"].id]
+    assert values(items) == values(alone_items)
+    assert values(windows) == values(alone_windows)
+    assert await rows_of_two_tables(ServiceItem, [], Window, []) == ({}, {})
+
+
+async def test_open_cases_take_two_statements_and_a_case_one(
+    world: dict[str, Any], statements: list[str]
+) -> None:
+    """The page (scope included), then its items and windows; a case and its events at once."""
+    number = (await accept(world))["number"]
+    await accept(world)
+    statements.clear()
+    listed = await execute(
+        OPEN_CASES, {"d": to_base64("Department", world["dept"].id)}, world["supervisor"]
+    )
+    assert [e["node"]["item"]["code"] for e in listed["cases"]["edges"]] == ["SC-001"] * 2
+    assert len(statements) == 2, statements
+    statements.clear()
+    one = await execute(CASE_WITH_EVENTS, {"n": number}, world["supervisor"])
+    assert [e["kind"] for e in one["case"]["events"]] == ["ACCEPTED"]
+    assert len(statements) == 1, statements
+
+
+async def test_outside_the_scope_a_case_and_its_events_stay_hidden(
+    world: dict[str, Any],
+) -> None:
+    number = (await accept(world))["number"]
+    _, stranger = await f.user("qdadmin", Role.ADMIN, of=await f.hall("QD"))
+    assert await execute(CASE_WITH_EVENTS, {"n": number}, stranger) == {"case": None}
+    assert await execute(CASE_WITH_EVENTS, {"n": "JN-NOPE"}, world["admin"]) == {"case": None}
+    listed = await execute(OPEN_CASES, {"d": to_base64("Department", world["dept"].id)}, stranger)
+    assert listed == {"cases": {"edges": []}}
+
+
+@pytest.mark.parametrize(
+    "role", ["admin", "supervisor", "chief", "clerk", "front", "monitor", "app"]
+)
+async def test_every_role_sees_the_same_masked_case_in_the_list_and_alone(
+    world: dict[str, Any], role: str
+) -> None:
+    """Masks do not depend on the role (only caseUnmask shows more), nor on the read path."""
+    company = {"kind": "ORGANISATION", "name": "济南某某科技有限公司", "idNumber": COMPANY_ID}
+    organisation = (await accept(world, applicant=company | {"contactName": "李四"}))["number"]
+    person = (await accept(world))["number"]
+    await act(world, "CaseComplete", "clerk", number=person, outcome="APPROVED")
+    await act(
+        world, "CaseDeliver", "front", number=person, method="POST", courier="中国邮政EMS",
+        trackingNumber="1178901234567",
+    )  # fmt: skip
+    if role == "app":
+        _, actor = await f.user("app1", Role.APP, of=world["hall"])
+    else:
+        actor = world[role]
+    listed = await execute(LIST, {"d": to_base64("Department", world["dept"].id)}, actor)
+    nodes = {e["node"]["number"]: e["node"] for e in listed["cases"]["edges"]}
+    assert set(nodes) == {organisation, person}
+    for number in (organisation, person):
+        alone = (await execute(ONE, {"n": number}, actor))["case"]
+        assert nodes[number] == alone
+    assert nodes[organisation]["applicant"] == {
+        "kind": "ORGANISATION",
+        "name": "济南******公司",
+        "idNumber": "911100********341L",
+        "phone": "139****5678",
+        "contactName": "李*",
+    }
+    assert nodes[person]["applicant"] == {
+        "kind": "PERSON",
+        "name": "张*",
+        "idNumber": "110105********002X",
+        "phone": "139****5678",
+        "contactName": "",
+    }
+    delivered = nodes[person]
+    assert (delivered["status"], delivered["outcome"]) == ("DELIVERED", "APPROVED")
+    assert delivered["delivery"]["trackingNumber"] == "1178901234567"
+    assert delivered["allowedActions"] == []
+    assert nodes[organisation]["allowedActions"] == [
+        "START_REVIEW", "SUSPEND", "EXTEND", "DECIDE_SUBTASK", "COMPLETE", "WITHDRAW", "FORWARD",
+    ]  # fmt: skip
+    model = await Case.get(number=person)
+    assert CaseView.from_row(model) == CaseView.from_record(
+        await case_queries.case_by_number(actor, person) or {}
+    )
