@@ -19,7 +19,7 @@ from models.cases.tables import AlertLevel, Case, CaseEvent, CasePause, CaseStat
 from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion, Window
 from models.common.actor import Actor
 from models.common.errors import Forbidden
-from models.common.rows import rows_by_ids, rows_of_two_tables
+from models.common.rows import records_by_ids_of_two, rows_by_ids
 
 
 class CaseOrder(StrEnum):
@@ -229,9 +229,24 @@ async def items_by_ids(ids: Sequence[int]) -> list[ServiceItem | None]:
 
 async def items_and_windows_by_ids(
     item_ids: Sequence[int], window_ids: Sequence[int]
-) -> tuple[dict[int, ServiceItem], dict[int, Window]]:
-    """The service items and windows of a page of cases, by id, in one round trip."""
-    return await rows_of_two_tables(ServiceItem, item_ids, Window, window_ids)
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The service item and window rows of a page of cases, by id, in one round trip (records)."""
+    return await records_by_ids_of_two(ServiceItem, item_ids, Window, window_ids)
+
+
+def items_and_windows_of_page(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The item and window rows a first page brought along (`first_case_page`'s `related`)."""
+    items: dict[int, Mapping[str, Any]] = {}
+    windows: dict[int, Mapping[str, Any]] = {}
+    for row in rows:
+        item, window = row.get("_item_id"), row.get("_window_id")
+        if item is not None:
+            items[item["id"]] = item
+        if window is not None:
+            windows[window["id"]] = window
+    return items, windows
 
 
 async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | None]:

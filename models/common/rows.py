@@ -15,7 +15,6 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 M = TypeVar("M", bound=Model)
-N = TypeVar("N", bound=Model)
 
 
 async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
@@ -27,13 +26,13 @@ async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
     return {int(row["id"]): model._init_from_db(**row) for row in rows}
 
 
-async def rows_of_two_tables(
-    first: type[M], first_ids: Sequence[int], second: type[N], second_ids: Sequence[int]
-) -> tuple[dict[int, M], dict[int, N]]:
-    """`rows_by_ids` of two tables in one statement: one round trip instead of two.
+async def records_by_ids_of_two(
+    first: type[Model], first_ids: Sequence[int], second: type[Model], second_ids: Sequence[int]
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The rows of two tables by id, in one statement (one round trip instead of two).
 
     Each table's rows come back as one array of its row type, which the driver decodes into
-    records named by column, exactly the columns and values `SELECT *` returns.
+    records named by column: the columns and values `SELECT *` returns, no model instances.
     """
     if not first_ids and not second_ids:
         return {}, {}
@@ -44,11 +43,10 @@ async def rows_of_two_tables(
     _, rows = await connections.get("default").execute_query(
         sql, [list(first_ids), list(second_ids)]
     )
-    found_first = {int(row["id"]): first._init_from_db(**dict(row.items())) for row in rows[0]["a"]}
-    found_second = {
-        int(row["id"]): second._init_from_db(**dict(row.items())) for row in rows[0]["b"]
-    }
-    return found_first, found_second
+    return (
+        {int(row["id"]): row for row in rows[0]["a"]},
+        {int(row["id"]): row for row in rows[0]["b"]},
+    )
 
 
 async def records_of(query: QuerySet[Any], columns: Sequence[str]) -> list[Mapping[str, Any]]:

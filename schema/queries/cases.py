@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,7 +23,15 @@ from schema.relay import (
     selected_names,
     to_connection,
 )
-from schema.types.cases import AlertLevel, Case, CaseOrder, CaseStatus
+from schema.types.cases import (
+    AlertLevel,
+    Case,
+    CaseOrder,
+    CaseStatus,
+    service_item_of,
+    window_of,
+)
+from schema.types.catalogue import ServiceItem, Window
 
 
 @strawberry.input(description="Narrows a case list; every given condition must hold.")
@@ -121,8 +129,12 @@ class CaseQuery:
             negative_reported=given.negative_reported,
         )
         selected = selected_names(info)
-        page = await _case_page(actor, model_filter, order, first, after, "totalCount" in selected)
-        await _preload_relations(info, page, selected)
+        # The relations the selection shows, by the case column holding their id.
+        related = tuple(c for c, name in (("item_id", "item"), ("window_id", "window")) if name in selected)  # fmt: skip
+        page = await _case_page(
+            actor, model_filter, order, first, after, "totalCount" in selected, related
+        )
+        await _preload_relations(info, page, related, joined=after is None)
         return to_connection(page, Case.from_record)
 
     @strawberry.field(
@@ -183,22 +195,32 @@ class CaseQuery:
         )
 
 
-async def _preload_relations(info: Info, page: Page[Mapping[str, Any]], selected: set[str]) -> None:
-    """The page's selected items and windows in one statement, into the request's loaders.
+async def _preload_relations(
+    info: Info, page: Page[Mapping[str, Any]], related: Sequence[str], *, joined: bool
+) -> None:
+    """Views of the page's related items and windows, ready for its rows.
 
-    Rows then resolve them without awaiting (see `now_or_later`); a loader keeps what it
-    already held (priming does not overwrite).
+    A first page brought their rows along in its own statement (`joined`); a later page reads
+    them in one more. The views go where `now_or_later` looks first (the request's converted
+    rows), so rows resolve them without awaiting and build each once.
     """
-    loaders = info.context.loaders
-    item_ids = {r["item_id"] for r in page.rows} if "item" in selected else set()
-    window_ids = {r["window_id"] for r in page.rows} if "window" in selected else set()
-    window_ids.discard(None)
+    item_ids = sorted({r["item_id"] for r in page.rows}) if "item_id" in related else []
+    window_ids = (
+        sorted({r["window_id"] for r in page.rows if r["window_id"] is not None})
+        if "window_id" in related
+        else []
+    )
     if not item_ids and not window_ids:
         return
-    ordered_items, ordered_windows = sorted(item_ids), sorted(window_ids)
-    items, windows = await queries.items_and_windows_by_ids(ordered_items, ordered_windows)
-    loaders.item.prime_many({i: items.get(i) for i in ordered_items})
-    loaders.window.prime_many({i: windows.get(i) for i in ordered_windows})
+    if joined:
+        items, windows = queries.items_and_windows_of_page(page.rows)
+    else:
+        items, windows = await queries.items_and_windows_by_ids(item_ids, window_ids)
+    views = info.context.loaders.views
+    for key, row in items.items():
+        views.setdefault((service_item_of, key), ServiceItem.from_record(row))
+    for key, row in windows.items():
+        views.setdefault((window_of, key), Window.from_record(row))
 
 
 async def _case_page(  # noqa: PLR0917  (the list's arguments)
@@ -208,11 +230,13 @@ async def _case_page(  # noqa: PLR0917  (the list's arguments)
     first: int,
     after: str | None,
     count: bool,
+    related: Sequence[str],
 ) -> Page[Mapping[str, Any]]:
-    """A page of case records: the first from fixed SQL, later ones through the ORM."""
+    """A page of case records: the first from fixed SQL (with `related` rows), later ones
+    through the ORM."""
     if after is None:
         return await first_case_page(
-            actor, model_filter, order, first, queries.CASE_COLUMNS, count=count
+            actor, model_filter, order, first, queries.CASE_COLUMNS, count=count, related=related
         )
     query = await queries.cases_visible(actor, model_filter)
     if order is CaseOrder.DUE_SOONEST:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, Self, cast
 
@@ -28,6 +28,7 @@ from schema.types.masking import (
     mask_name,
     personal,
 )
+from schema.types.records import Read, RecordView, column, enum_column
 
 CaseStatus = tables.CaseStatus
 ApplicantKind = tables.ApplicantKind
@@ -541,21 +542,6 @@ def _missing_materials(row: Mapping[str, Any]) -> list[MissingMaterial]:
     return [MissingMaterial(name=m["name"], requirement=m.get("requirement", "")) for m in missing]
 
 
-def _column(name: str) -> Callable[[Mapping[str, Any]], Any]:
-    def read(row: Mapping[str, Any]) -> Any:
-        return row[name]
-
-    return read
-
-
-def _enum(kind: Callable[[Any], Any], name: str) -> Callable[[Mapping[str, Any]], Any]:
-    def read(row: Mapping[str, Any]) -> Any:
-        value = row[name]
-        return None if value is None else kind(value)
-
-    return read
-
-
 # Fields of a Case view that are their column's value as the driver returns it.
 _PLAIN_FIELDS = (
     "id", "number", "limit_days", "legal_limit_days", "item_version_id", "investment_project",
@@ -566,15 +552,15 @@ _PLAIN_FIELDS = (
 )  # fmt: skip
 
 # How each field of a Case view is read from its record (every data field of the type).
-CASE_FIELDS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
-    **{name: _column(name) for name in _PLAIN_FIELDS},
-    "row_id": _column("id"),
-    "status": _enum(CaseStatus, "status"),
-    "kind": _enum(ItemKind, "kind"),
-    "day_unit": _enum(DayUnit, "day_unit"),
-    "alert_level": _enum(AlertLevel, "alert_level"),
-    "outcome": _enum(Outcome, "outcome"),
-    "timeliness": _enum(Timeliness, "timeliness"),
+CASE_FIELDS: dict[str, Read] = {
+    **{name: column(name) for name in _PLAIN_FIELDS},
+    "row_id": column("id"),
+    "status": enum_column(CaseStatus, "status"),
+    "kind": enum_column(ItemKind, "kind"),
+    "day_unit": enum_column(DayUnit, "day_unit"),
+    "alert_level": enum_column(AlertLevel, "alert_level"),
+    "outcome": enum_column(Outcome, "outcome"),
+    "timeliness": enum_column(Timeliness, "timeliness"),
     "applicant": Applicant.masked,
     "missing_materials": _missing_materials,
     "delivery": _delivery,
@@ -582,20 +568,7 @@ CASE_FIELDS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
 }
 
 
-class _CaseOfRecord(Case):
-    """A Case over a record: a field is converted on first read, then kept."""
+class _CaseOfRecord(RecordView, Case):
+    """A Case over a record (see schema.types.records)."""
 
-    # Not a strawberry.cast() object (strawberry asks each object it type-checks).
-    __as_strawberry_type__ = None
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        # No dataclass __init__: the fields come from the record, when read.
-        self.__dict__["_record"] = row
-
-    def __getattr__(self, name: str) -> Any:
-        read = CASE_FIELDS.get(name)
-        if read is None:
-            raise AttributeError(name)
-        value = read(self.__dict__["_record"])
-        self.__dict__[name] = value
-        return value
+    FIELDS = CASE_FIELDS
