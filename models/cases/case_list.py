@@ -84,30 +84,6 @@ def _conditions(actor: Actor, given: CaseFilter) -> _Where | None:
     return where
 
 
-# The tables a page's rows may bring along, by the case column that holds their id.
-RELATED = {"item_id": "service_item", "window_id": "window"}
-
-
-def _order_by(fields: Sequence[str], table: str = "") -> str:
-    """ORDER BY's list for ORDER_FIELDS ("-" for descending), the columns of `table` if given."""
-    prefix = f"{table}." if table else ""
-    return ", ".join(
-        f'{prefix}"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in fields
-    )
-
-
-def _with_related(page_sql: str, related: Sequence[str], fields: Sequence[str]) -> str:
-    """The page's statement with each related row joined to its case as one record column."""
-    joined, records = [], []
-    for n, column in enumerate(related):
-        joined.append(f' LEFT JOIN "{RELATED[column]}" r{n} ON r{n}.id = p."{column}"')
-        records.append(f', r{n} AS "_{column}"')
-    return (
-        f"SELECT p.*{''.join(records)} FROM ({page_sql}) p{''.join(joined)}"  # noqa: S608  (fixed fragments)
-        f" ORDER BY {_order_by(fields, 'p')}"
-    )
-
-
 async def first_case_page(
     actor: Actor,
     given: CaseFilter,
@@ -116,14 +92,8 @@ async def first_case_page(
     columns: Sequence[str],
     *,
     count: bool,
-    related: Sequence[str] = (),
 ) -> Page[Mapping[str, Any]]:
-    """The first page of the cases the actor sees under the filter, newest or soonest due first.
-
-    `related` names id columns of RELATED (among `columns`): each row then also carries the row
-    that id points to, read in the same statement, as a record (by column) in `_<column>`
-    (e.g. `_item_id`), or None.
-    """
+    """The first page of the cases the actor sees under the filter, newest or soonest due first."""
     where = _conditions(actor, given)
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput.single("first", "OUT_OF_RANGE", f"每页条数应在0到{MAX_PAGE}之间")
@@ -138,12 +108,12 @@ async def first_case_page(
         total = int(counted[0][0])
     fields = ORDER_FIELDS[order]
     names = [f.lstrip("-") for f in fields]
-    ordered = _order_by(fields)
+    ordered = ", ".join(
+        f'"{f.lstrip("-")}" {"DESC" if f.startswith("-") else "ASC"}' for f in fields
+    )
     selected = ", ".join(f'"{c}"' for c in columns)
     limit = len(where.params) + 1
     sql = f'SELECT {selected} FROM "case"{where.sql} ORDER BY {ordered} LIMIT ${limit}'  # noqa: S608  (fixed fragments; values are parameters)
-    if related:
-        sql = _with_related(sql, related, fields)
     _, rows = await db.execute_query(sql, [*where.params, first + 1])
     keys = [tuple(row[n] for n in names) for row in rows[:first]]
     return Page(list(rows[:first]), keys, len(rows) > first, has_previous=False, total=total)

@@ -234,21 +234,6 @@ async def items_and_windows_by_ids(
     return await records_by_ids_of_two(ServiceItem, item_ids, Window, window_ids)
 
 
-def items_and_windows_of_page(
-    rows: Sequence[Mapping[str, Any]],
-) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
-    """The item and window rows a first page brought along (`first_case_page`'s `related`)."""
-    items: dict[int, Mapping[str, Any]] = {}
-    windows: dict[int, Mapping[str, Any]] = {}
-    for row in rows:
-        item, window = row.get("_item_id"), row.get("_window_id")
-        if item is not None:
-            items[item["id"]] = item
-        if window is not None:
-            windows[window["id"]] = window
-    return items, windows
-
-
 async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | None]:
     """Item versions by row id, in key order (for loaders)."""
     found = {v.id: v for v in await ServiceItemVersion.filter(id__in=list(ids))}

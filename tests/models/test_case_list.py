@@ -124,25 +124,3 @@ async def test_refusals_come_in_the_orm_order(people: dict[str, Actor]) -> None:
     empty = CaseFilter(open_only=True, statuses=(CaseStatus.COMPLETED,), applicant_phone="1")
     page = await first_case_page(screen, empty, CaseOrder.NEWEST, 5, CASE_COLUMNS, count=True)
     assert (page.rows, page.total) == ([], 0)
-
-
-async def test_first_pages_with_related_rows_keep_the_same_cases(people: dict[str, Actor]) -> None:
-    """Items and windows joined into the page change neither its rows, order nor keys."""
-    related = ("item_id", "window_id")
-    compared = 0
-    for actor, given, order in itertools.product(people.values(), FILTERS, CaseOrder):
-        if given.applicant_phone:
-            continue  # refused to screens, compared above
-        plain = await first_case_page(actor, given, order, 5, CASE_COLUMNS, count=False)
-        joined = await first_case_page(
-            actor, given, order, 5, CASE_COLUMNS, count=False, related=related
-        )
-        assert (joined.keys, joined.has_next) == (plain.keys, plain.has_next)
-        for with_related, row in zip(joined.rows, plain.rows, strict=True):
-            extra = dict(with_related)
-            item, window = extra.pop("_item_id"), extra.pop("_window_id")
-            assert extra == dict(row)
-            assert item["id"] == row["item_id"]
-            assert (window["id"] if window else None) == row["window_id"]
-            compared += 1
-    assert compared > 100

@@ -148,10 +148,10 @@ async def test_item_and_window_views_from_records_equal_those_from_models(
     assert await records_by_ids_of_two(ServiceItem, [], Window, []) == ({}, {})
 
 
-async def test_open_cases_and_a_case_take_one_statement_each(
+async def test_open_cases_take_two_statements_and_a_case_one(
     world: dict[str, Any], statements: list[str]
 ) -> None:
-    """A first page with its scope, items and windows at once; a case and its events at once."""
+    """The page with its scope, then its items and windows; a case and its events at once."""
     number = (await accept(world))["number"]
     await accept(world)
     statements.clear()
@@ -159,7 +159,7 @@ async def test_open_cases_and_a_case_take_one_statement_each(
         OPEN_CASES, {"d": to_base64("Department", world["dept"].id)}, world["supervisor"]
     )
     assert [e["node"]["item"]["code"] for e in listed["cases"]["edges"]] == ["SC-001"] * 2
-    assert len(statements) == 1, statements
+    assert len(statements) == 2, statements
     statements.clear()
     one = await execute(CASE_WITH_EVENTS, {"n": number}, world["supervisor"])
     assert [e["kind"] for e in one["case"]["events"]] == ["ACCEPTED"]
