@@ -16,6 +16,7 @@ from models.common.pages import Page, paginate_records
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import (
+    CURSOR_FIELDS,
     DEFAULT_PAGE,
     Connection,
     decode_cursor,
@@ -133,7 +134,9 @@ class CaseQuery:
         related = tuple(c for c, name in (("item_id", "item"), ("window_id", "window")) if name in selected)  # fmt: skip
         page = await _case_page(actor, model_filter, order, first, after, "totalCount" in selected)
         await _preload_relations(info, page, related)
-        return to_connection(page, Case.from_record)
+        return to_connection(
+            page, Case.from_record, cursors_shown=not CURSOR_FIELDS.isdisjoint(selected)
+        )
 
     @strawberry.field(
         name="case", description="A case by number; null when unknown or outside your scope."

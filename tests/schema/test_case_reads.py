@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from typing import Any
 
 import asyncpg
+import orjson
 import pytest
 from strawberry.relay import to_base64
 
@@ -227,3 +229,47 @@ async def test_every_role_sees_the_same_masked_case_in_the_list_and_alone(
     assert CaseView.from_row(model) == CaseView.from_record(
         await case_queries.case_by_number(actor, person) or {}
     )
+
+
+async def test_cursors_are_encoded_wherever_the_query_shows_them(world: dict[str, Any]) -> None:
+    """Cursors are skipped only when no field shows them: page info, edges, fragments."""
+    for _ in range(3):
+        await accept(world)
+    department = {"d": to_base64("Department", world["dept"].id)}
+    page_info = (
+        "query($d: ID!, $a: String){cases(filter: {departmentId: $d}, order: OLDEST, first: 2,"
+        " after: $a){pageInfo{hasNextPage endCursor} edges{node{number}}}}"
+    )
+    first = (await execute(page_info, department, world["clerk"]))["cases"]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["endCursor"]
+    rest = await execute(
+        page_info, department | {"a": first["pageInfo"]["endCursor"]}, world["clerk"]
+    )
+    numbers = [e["node"]["number"] for e in first["edges"] + rest["cases"]["edges"]]
+    assert len(set(numbers)) == 3
+    in_fragment = (
+        "query($d: ID!){cases(filter: {departmentId: $d}, first: 2){edges{...Where}}}"
+        " fragment Where on CaseEdge{cursor}"
+    )
+    edges = (await execute(in_fragment, department, world["clerk"]))["cases"]["edges"]
+    assert all(edge["cursor"] for edge in edges)
+    assert len(edges) == 2
+
+
+@pytest.mark.parametrize("key", [["not a time", 1], ["2026-11-20T02:00:00+00:00", "x"], [1]])
+async def test_a_cursor_whose_key_does_not_fit_is_refused(
+    world: dict[str, Any], key: list[Any]
+) -> None:
+    await accept(world)
+    cursor = base64.urlsafe_b64encode(orjson.dumps(key)).decode()
+    result = await schema.execute(
+        "query($a: String){cases(order: NEWEST, first: 1, after: $a){edges{node{number}}}}",
+        variable_values={"a": cursor},
+        context_value=Context(actor=world["clerk"], clock=lambda: f.NOW),
+    )
+    assert result.data is None
+    assert result.errors is not None
+    assert result.errors[0].extensions == {
+        "code": "BAD_USER_INPUT", "reason": "INVALID_CURSOR", "field": ["after"],
+    }  # fmt: skip
