@@ -100,9 +100,15 @@ def decode_cursor(cursor: str | None) -> tuple[Any, ...] | None:
     return tuple(value)
 
 
-def to_connection(page: Page[Any], convert: Callable[[Any], NodeT]) -> Connection[NodeT]:
-    """A Connection of converted rows."""
-    cursors = [encode_cursor(key) for key in page.keys]
+# The fields that show cursors; a query selecting none of them needs none encoded.
+CURSOR_FIELDS = frozenset({"cursor", "startCursor", "endCursor"})
+
+
+def to_connection(
+    page: Page[Any], convert: Callable[[Any], NodeT], *, cursors_shown: bool = True
+) -> Connection[NodeT]:
+    """A Connection of converted rows; without `cursors_shown`, the cursors stay empty text."""
+    cursors = [encode_cursor(key) for key in page.keys] if cursors_shown else [""] * len(page.keys)
     edges = [Edge(cursor=c, node=convert(row)) for c, row in zip(cursors, page.rows, strict=True)]
     return Connection(
         edges=edges,

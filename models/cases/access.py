@@ -16,6 +16,13 @@ SCOPE_SQL = (
     "SELECT h.id AS hall_id, d.id AS department_id FROM hall h"
     " LEFT JOIN department d ON d.hall_id = h.id WHERE starts_with(h.path, $1)"
 )
+# The same scope as a condition on "case" (two marks, both the hall path), for statements that
+# read it in place instead of in a round trip of its own: each array is computed once.
+SCOPE_CONDITION = (
+    '("hall_id" = ANY(ARRAY(SELECT h.id FROM hall h WHERE starts_with(h.path, {})))'
+    ' OR "department_id" = ANY(ARRAY(SELECT d.id FROM department d'
+    " JOIN hall h ON h.id = d.hall_id WHERE starts_with(h.path, {}))))"
+)
 # Roles that may read unmasked applicant data after an explicit, logged unmasking.
 UNMASK_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR, Role.CHIEF_REP, Role.CLERK})
 

@@ -3,8 +3,9 @@
 Case lists are read all day by every clerk's and chief's open-cases view. Building their query
 through the ORM (a Q tree holding every hall and department id of the actor's subtree, resolved
 and rendered by pypika) cost more than reading the rows. Here the statement is text joined from
-fixed fragments, one per filter given, with the scope's ids as two array parameters. Later pages
-(a cursor given) keep the ORM path.
+fixed fragments, one per filter given; the scope's halls and departments are read inside the
+same statement (two arrays computed once), not in a round trip of their own. Later pages (a
+cursor given) keep the ORM path.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from tortoise import connections
 
-from models.cases.access import SCOPE_SQL, UNMASK_ROLES
+from models.cases.access import SCOPE_CONDITION, UNMASK_ROLES
 from models.cases.queries import ORDER_FIELDS, CaseFilter, CaseOrder
 from models.cases.rules import OPEN_STATUSES
 from models.common.actor import Actor
@@ -41,20 +42,16 @@ class _Where:
         return f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
 
 
-async def _scope(actor: Actor, where: _Where) -> None:
+def _scope(actor: Actor, where: _Where) -> None:
     """The actor's halls and departments, as `scope_filter` reads them (nothing city-wide)."""
-    if actor.hall_path is None:
-        return
-    rows = await connections.get("default").execute_query_dict(SCOPE_SQL, [actor.hall_path])
-    hall_ids = sorted({row["hall_id"] for row in rows})
-    department_ids = sorted({row["department_id"] for row in rows if row["department_id"]})
-    where.add('("hall_id" = ANY({}) OR "department_id" = ANY({}))', hall_ids, department_ids)
+    if actor.hall_path is not None:
+        where.add(SCOPE_CONDITION, actor.hall_path, actor.hall_path)
 
 
-async def _conditions(actor: Actor, given: CaseFilter) -> _Where | None:
+def _conditions(actor: Actor, given: CaseFilter) -> _Where | None:
     """The conditions of `cases_visible`, in its order; None when nothing can match."""
     where = _Where()
-    await _scope(actor, where)
+    _scope(actor, where)
     if given.hall_id is not None:
         where.add('"hall_id" = {}', given.hall_id)
     if given.department_id is not None:
@@ -97,7 +94,7 @@ async def first_case_page(
     count: bool,
 ) -> Page[Mapping[str, Any]]:
     """The first page of the cases the actor sees under the filter, newest or soonest due first."""
-    where = await _conditions(actor, given)
+    where = _conditions(actor, given)
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput.single("first", "OUT_OF_RANGE", f"每页条数应在0到{MAX_PAGE}之间")
     if where is None:

@@ -16,10 +16,10 @@ from models.cases.access import UNMASK_ROLES, CaseHalls, scope_filter, sees_case
 from models.cases.errors import CaseNotFound
 from models.cases.rules import OPEN_STATUSES
 from models.cases.tables import AlertLevel, Case, CaseEvent, CasePause, CaseStatus, CaseSubtask
-from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion
+from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion, Window
 from models.common.actor import Actor
 from models.common.errors import Forbidden
-from models.common.rows import rows_by_ids
+from models.common.rows import records_by_ids_of_two, rows_by_ids
 
 
 class CaseOrder(StrEnum):
@@ -124,19 +124,47 @@ CASE_COLUMNS = (
 )  # fmt: skip
 
 # A case with the paths its visibility depends on, in one statement (the read of `case(number)`).
-CASE_WITH_HALLS = (
-    "SELECT "  # noqa: S608  (fixed column names)
+_CASE_AND_PATHS = (
+    "SELECT "
     + ", ".join(f"c.{c}" for c in CASE_COLUMNS)
-    + ","
-    ' r.path AS "_receiving_path", h.path AS "_handling_path" FROM "case" c'
-    " JOIN hall r ON r.id = c.hall_id JOIN department d ON d.id = c.department_id"
+    + ', r.path AS "_receiving_path", h.path AS "_handling_path"'
+)
+_BY_NUMBER = (
+    ' FROM "case" c JOIN hall r ON r.id = c.hall_id JOIN department d ON d.id = c.department_id'
     " JOIN hall h ON h.id = d.hall_id WHERE c.number = $1"
+)
+CASE_WITH_HALLS = _CASE_AND_PATHS + _BY_NUMBER
+# The same with the case's events in order, as one array of case_event rows (records by column).
+CASE_WITH_HALLS_AND_EVENTS = (
+    _CASE_AND_PATHS  # noqa: S608  (fixed text)
+    + ', ARRAY(SELECT e FROM case_event e WHERE e.case_id = c.id ORDER BY e.seq) AS "_events"'
+    + _BY_NUMBER
 )
 
 
 async def case_by_number(actor: Actor, number: str) -> Mapping[str, Any] | None:
     """A visible case by number as a record of CASE_COLUMNS (and the halls' paths), or None."""
-    rows = await connections.get("default").execute_query_dict(CASE_WITH_HALLS, [number.strip()])
+    _, rows = await connections.get("default").execute_query(CASE_WITH_HALLS, [number.strip()])
+    return _visible(actor, rows)
+
+
+async def case_and_events_by_number(
+    actor: Actor, number: str
+) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]] | None:
+    """`case_by_number` with the case's events in order, in one statement.
+
+    The events are records of case_event's columns (EVENT_COLUMNS among them); None when the
+    case is unknown or not visible (its events are read either way, and then dropped).
+    """
+    _, rows = await connections.get("default").execute_query(
+        CASE_WITH_HALLS_AND_EVENTS, [number.strip()]
+    )
+    row = _visible(actor, rows)
+    return None if row is None else (row, row["_events"])
+
+
+def _visible(actor: Actor, rows: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The case of a CASE_WITH_HALLS read when the actor sees it."""
     if not rows:
         return None
     row = rows[0]
@@ -155,10 +183,6 @@ EVENT_COLUMNS = (
 EVENTS_OF_CASES = (
     f"SELECT {EVENT_COLUMNS} FROM case_event e WHERE e.case_id = ANY($1) ORDER BY e.case_id, e.seq"  # noqa: S608  (fixed text)
 )
-EVENTS_OF_NUMBER = (
-    f'SELECT {EVENT_COLUMNS} FROM case_event e JOIN "case" c ON c.id = e.case_id'  # noqa: S608  (fixed text)
-    " WHERE c.number = $1 ORDER BY e.seq"
-)
 
 
 async def events_by_case_ids(case_ids: Sequence[int]) -> list[list[Mapping[str, Any]]]:
@@ -168,16 +192,6 @@ async def events_by_case_ids(case_ids: Sequence[int]) -> list[list[Mapping[str, 
     for row in rows:
         grouped[row["case_id"]].append(row)
     return [grouped[i] for i in case_ids]
-
-
-async def events_by_case_number(number: str) -> list[Mapping[str, Any]]:
-    """The events of the case with this number, in order, whoever may see it (records).
-
-    Read beside `case_by_number` (one round trip instead of two); the caller keeps them only for
-    a case that lookup returned.
-    """
-    _, rows = await connections.get("default").execute_query(EVENTS_OF_NUMBER, [number.strip()])
-    return list(rows)
 
 
 async def subtasks_by_case_ids(case_ids: Sequence[int]) -> list[list[CaseSubtask]]:
@@ -211,6 +225,13 @@ async def items_by_ids(ids: Sequence[int]) -> list[ServiceItem | None]:
     """Service items in key order (for loaders)."""
     found = await rows_by_ids(ServiceItem, ids)
     return [found.get(i) for i in ids]
+
+
+async def items_and_windows_by_ids(
+    item_ids: Sequence[int], window_ids: Sequence[int]
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The service item and window rows of a page of cases, by id, in one round trip (records)."""
+    return await records_by_ids_of_two(ServiceItem, item_ids, Window, window_ids)
 
 
 async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | None]:

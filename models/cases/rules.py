@@ -92,9 +92,16 @@ def next_status(action: Action, current: CaseStatus) -> CaseStatus:
     return current if target is None else target
 
 
+# The actions each status allows, in TRANSITIONS' order (every case view shows them).
+_ALLOWED_FROM: dict[CaseStatus, tuple[Action, ...]] = {
+    status: tuple(action for action, (allowed, _) in TRANSITIONS.items() if status in allowed)
+    for status in CaseStatus
+}
+
+
 def allowed_actions(current: CaseStatus) -> list[Action]:
     """The actions the state machine allows from a status (roles aside)."""
-    return [action for action, (allowed, _) in TRANSITIONS.items() if current in allowed]
+    return list(_ALLOWED_FROM[current])
 
 
 @dataclass(frozen=True)

@@ -89,11 +89,28 @@ async def _page_query(
     """The total (or -1) and the query of one page plus one row (to tell if another follows)."""
     if not 0 <= first <= MAX_PAGE:
         raise InvalidInput.single("first", "OUT_OF_RANGE", f"每页条数应在0到{MAX_PAGE}之间")
-    if after is not None and len(after) != len(order):
-        raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效")
+    if after is not None:
+        after = _key_values(query, order, after)
     total = await query.count() if count else -1
     page_query = query.filter(_after(order, after)) if after is not None else query
     return total, page_query.order_by(*order).limit(first + 1)
+
+
+def _key_values(
+    query: QuerySet[Any], order: tuple[str, ...], key: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    """A cursor's key as the order's fields hold it: a cursor carries JSON (a datetime or a date
+    as ISO text), which the driver refuses as a parameter of a timestamp or date column."""
+    if len(key) != len(order):
+        raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效")
+    fields = query.model._meta.fields_map
+    try:
+        return tuple(
+            fields[name.lstrip("-")].to_python_value(value)
+            for name, value in zip(order, key, strict=True)
+        )
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput.single("after", "INVALID_CURSOR", "分页游标无效") from exc
 
 
 def _plain(value: Any) -> Any:

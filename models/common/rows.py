@@ -26,6 +26,29 @@ async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
     return {int(row["id"]): model._init_from_db(**row) for row in rows}
 
 
+async def records_by_ids_of_two(
+    first: type[Model], first_ids: Sequence[int], second: type[Model], second_ids: Sequence[int]
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The rows of two tables by id, in one statement (one round trip instead of two).
+
+    Each table's rows come back as one array of its row type, which the driver decodes into
+    records named by column: the columns and values `SELECT *` returns, no model instances.
+    """
+    if not first_ids and not second_ids:
+        return {}, {}
+    sql = (
+        f'SELECT ARRAY(SELECT t FROM "{first._meta.db_table}" t WHERE t.id = ANY($1)) AS a,'  # noqa: S608  (table names from the models)
+        f' ARRAY(SELECT t FROM "{second._meta.db_table}" t WHERE t.id = ANY($2)) AS b'
+    )
+    _, rows = await connections.get("default").execute_query(
+        sql, [list(first_ids), list(second_ids)]
+    )
+    return (
+        {int(row["id"]): row for row in rows[0]["a"]},
+        {int(row["id"]): row for row in rows[0]["b"]},
+    )
+
+
 async def records_of(query: QuerySet[Any], columns: Sequence[str]) -> list[Mapping[str, Any]]:
     """The rows a QuerySet selects, as plain records of only these columns (no model instances).
 

@@ -28,6 +28,7 @@ from schema.types.masking import (
     mask_name,
     personal,
 )
+from schema.types.records import Read, RecordView, column, enum_column
 
 CaseStatus = tables.CaseStatus
 ApplicantKind = tables.ApplicantKind
@@ -391,66 +392,21 @@ class Case(relay.Node):
 
     @classmethod
     def from_row(cls, row: tables.Case) -> Self:
-        """Build from a table row."""
-        return cls.from_record(_Attributes(row))
+        """Build from a table row (every field read now: a model may change after)."""
+        view = cls.from_record(_Attributes(row))
+        for name in CASE_FIELDS:
+            getattr(view, name)
+        return view
 
     @classmethod
     def from_record(cls, row: Mapping[str, Any]) -> Self:
-        """Build from a record of `queries.CASE_COLUMNS` (enums as text, JSON as text or parsed)."""
-        status = CaseStatus(row["status"])
-        delivery = None
-        if row["delivery_method"] is not None and row["delivered_at"] is not None:
-            delivery = CaseDelivery(
-                method=DeliveryMethod(row["delivery_method"]),
-                courier=row["courier"],
-                tracking_number=row["tracking_number"],
-                delivered_at=row["delivered_at"],
-            )
-        missing = row["missing_materials"]
-        if isinstance(missing, str):
-            missing = orjson.loads(missing)
-        outcome, timeliness = row["outcome"], row["timeliness"]
-        return cls(
-            id=row["id"],
-            number=row["number"],
-            status=status,
-            kind=ItemKind(row["kind"]),
-            day_unit=DayUnit(row["day_unit"]),
-            limit_days=row["limit_days"],
-            legal_limit_days=row["legal_limit_days"],
-            item_version_id=row["item_version_id"],
-            investment_project=row["investment_project"],
-            applicant=Applicant.masked(row),
-            received_at=row["received_at"],
-            accepted_at=row["accepted_at"],
-            accepted_on=row["accepted_on"],
-            back_entered=row["back_entered"],
-            missing_materials=[
-                MissingMaterial(name=m["name"], requirement=m.get("requirement", ""))
-                for m in missing
-            ],
-            extension_days=row["extension_days"],
-            suspended_since=row["suspended_since"],
-            due_on=row["due_on"],
-            due_provisional=row["due_provisional"],
-            alert_level=AlertLevel(row["alert_level"]),
-            decided_at=row["decided_at"],
-            decided_on=row["decided_on"],
-            outcome=Outcome(outcome) if outcome is not None else None,
-            timeliness=Timeliness(timeliness) if timeliness is not None else None,
-            decision_note=row["decision_note"],
-            delivery=delivery,
-            forwarded_to=row["forwarded_to"],
-            negative_reported_at=row["negative_reported_at"],
-            closed_at=row["closed_at"],
-            ticket_id=row["ticket_id"],
-            allowed_actions=rules.allowed_actions(status),
-            hall_id=row["hall_id"],
-            department_id=row["department_id"],
-            item_id=row["item_id"],
-            window_id=row["window_id"],
-            row_id=row["id"],
-        )
+        """A view of a record of `queries.CASE_COLUMNS` (enums as text, JSON as text or parsed).
+
+        Each field is converted from the record when it is first read: a list of fifty cases
+        that shows five fields does not build fifty applicants, correction lists and action
+        lists nobody asked for. The record must not change afterwards (driver records do not).
+        """
+        return cast("Self", _CaseOfRecord(row))
 
     @strawberry.field(description="The receiving hall.")
     async def hall(self, info: Info) -> Hall:
@@ -566,3 +522,53 @@ class _Attributes(Mapping[str, Any]):
 
     def __len__(self) -> int:
         raise NotImplementedError
+
+
+def _delivery(row: Mapping[str, Any]) -> CaseDelivery | None:
+    if row["delivery_method"] is None or row["delivered_at"] is None:
+        return None
+    return CaseDelivery(
+        method=DeliveryMethod(row["delivery_method"]),
+        courier=row["courier"],
+        tracking_number=row["tracking_number"],
+        delivered_at=row["delivered_at"],
+    )
+
+
+def _missing_materials(row: Mapping[str, Any]) -> list[MissingMaterial]:
+    missing = row["missing_materials"]
+    if isinstance(missing, str):
+        missing = orjson.loads(missing)
+    return [MissingMaterial(name=m["name"], requirement=m.get("requirement", "")) for m in missing]
+
+
+# Fields of a Case view that are their column's value as the driver returns it.
+_PLAIN_FIELDS = (
+    "id", "number", "limit_days", "legal_limit_days", "item_version_id", "investment_project",
+    "received_at", "accepted_at", "accepted_on", "back_entered", "extension_days",
+    "suspended_since", "due_on", "due_provisional", "decided_at", "decided_on", "decision_note",
+    "forwarded_to", "negative_reported_at", "closed_at", "ticket_id", "hall_id", "department_id",
+    "item_id", "window_id",
+)  # fmt: skip
+
+# How each field of a Case view is read from its record (every data field of the type).
+CASE_FIELDS: dict[str, Read] = {
+    **{name: column(name) for name in _PLAIN_FIELDS},
+    "row_id": column("id"),
+    "status": enum_column(CaseStatus, "status"),
+    "kind": enum_column(ItemKind, "kind"),
+    "day_unit": enum_column(DayUnit, "day_unit"),
+    "alert_level": enum_column(AlertLevel, "alert_level"),
+    "outcome": enum_column(Outcome, "outcome"),
+    "timeliness": enum_column(Timeliness, "timeliness"),
+    "applicant": Applicant.masked,
+    "missing_materials": _missing_materials,
+    "delivery": _delivery,
+    "allowed_actions": lambda row: rules.allowed_actions(CaseStatus(row["status"])),
+}
+
+
+class _CaseOfRecord(RecordView, Case):
+    """A Case over a record (see schema.types.records)."""
+
+    FIELDS = CASE_FIELDS

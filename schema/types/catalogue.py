@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -17,6 +17,7 @@ from schema.enums import described_enum
 from schema.permissions import require_actor
 from schema.types.accounts import User
 from schema.types.calendar import HallClosure, OpeningHours
+from schema.types.records import Read, RecordView, column, enum_column, json_column
 
 HallLevel = tables.HallLevel
 ItemKind = tables.ItemKind
@@ -417,6 +418,11 @@ class ServiceItem(relay.Node):
             stored_joint_departments=row.joint_departments,
         )
 
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> Self:
+        """A view of a record of the service_item row (JSON as text), read when asked."""
+        return cast("Self", _ServiceItemOfRecord(row))
+
     @strawberry.field(description="申请材料.")
     def materials(self) -> list[Material]:
         """The materials, from the stored JSON."""
@@ -561,6 +567,11 @@ class Window(relay.Node):
             clerk_id=row.clerk_id,
         )
 
+    @classmethod
+    def from_record(cls, row: Mapping[str, Any]) -> Self:
+        """A view of a record of the window row, read when asked."""
+        return cast("Self", _WindowOfRecord(row))
+
     @strawberry.field(description="The lanes the window calls from; a general window serves all.")
     async def lanes(self, info: Info) -> list[Lane]:
         """Lanes served."""
@@ -590,3 +601,48 @@ class Window(relay.Node):
         actor = require_actor(info)
         found = await queries.windows_visible(actor).filter(id__in=_ids(node_ids))
         return _resolve(cls, {r.id: r for r in found}, node_ids)
+
+
+# Fields of a ServiceItem view that are their column's value as the driver returns it.
+_ITEM_COLUMNS = (
+    "id", "code", "name", "legal_limit", "promised_limit", "visits_required", "citywide",
+    "legal_basis", "conditions", "result_name", "consult_phone", "investment_project",
+    "listed_at", "delisted_at", "delist_reason", "version", "updated_at", "hall_id",
+    "department_id",
+)  # fmt: skip
+
+# How each data field of a ServiceItem view is read from its service_item record.
+SERVICE_ITEM_FIELDS: dict[str, Read] = {
+    **{name: column(name) for name in _ITEM_COLUMNS},
+    "pinyin_initials": lambda row: row["name_initials"].split(" ")[0],
+    "kind": enum_column(ItemKind, "kind"),
+    "day_unit": enum_column(DayUnit, "day_unit"),
+    "status": enum_column(ItemStatus, "status"),
+    "steps": json_column("steps"),
+    "stored_materials": json_column("materials"),
+    "stored_fees": json_column("fees"),
+    "stored_joint_departments": json_column("joint_departments"),
+}
+
+# How each data field of a Window view is read from its window record.
+WINDOW_FIELDS: dict[str, Read] = {
+    **{
+        name: column(name)
+        for name in ("id", "number", "name", "state_reason", "state_changed_at", "hall_id")
+    },
+    **{name: column(name) for name in ("department_id", "clerk_id")},
+    "kind": enum_column(WindowKind, "kind"),
+    "state": enum_column(WindowState, "state"),
+}
+
+
+class _ServiceItemOfRecord(RecordView, ServiceItem):
+    """A ServiceItem over a record (see schema.types.records)."""
+
+    FIELDS = SERVICE_ITEM_FIELDS
+
+
+class _WindowOfRecord(RecordView, Window):
+    """A Window over a record (see schema.types.records)."""
+
+    FIELDS = WINDOW_FIELDS

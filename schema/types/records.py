@@ -1,0 +1,70 @@
+"""GraphQL views over driver records: each field converted from the record when first read.
+
+A list of fifty cases that shows five fields of each, with their items' and windows' names,
+would otherwise build every field of every object (applicants masked, JSON parsed, enums made,
+tortoise models instantiated) and drop most of it. A view holds its record and converts a field
+on first read, then keeps it; graphql-core and the compiled executor read fields as attributes,
+so they see no difference. Records come from the driver and never change afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import orjson
+
+# Reads one field's value from a record.
+Read = Callable[[Mapping[str, Any]], Any]
+
+
+def column(name: str) -> Read:
+    """The column's value as the driver returns it."""
+
+    def read(row: Mapping[str, Any]) -> Any:
+        return row[name]
+
+    return read
+
+
+def enum_column(kind: Callable[[Any], Any], name: str) -> Read:
+    """The column's text as an enum member (None stays None)."""
+
+    def read(row: Mapping[str, Any]) -> Any:
+        value = row[name]
+        return None if value is None else kind(value)
+
+    return read
+
+
+def json_column(name: str) -> Read:
+    """A JSON column, parsed (the driver returns JSON as text; a model holds it parsed)."""
+
+    def read(row: Mapping[str, Any]) -> Any:
+        value = row[name]
+        return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+    return read
+
+
+class RecordView:
+    """Mixin before a strawberry type: the type's data fields read lazily from a record.
+
+    `FIELDS` maps every data field of the type to its reader (a test checks it covers them).
+    """
+
+    FIELDS: ClassVar[Mapping[str, Read]]
+    # Not a strawberry.cast() object (strawberry asks each object it type-checks).
+    __as_strawberry_type__ = None
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        # No dataclass __init__: the fields come from the record, when read.
+        self.__dict__["_record"] = row
+
+    def __getattr__(self, name: str) -> Any:
+        read = self.FIELDS.get(name)
+        if read is None:
+            raise AttributeError(name)
+        value = read(self.__dict__["_record"])
+        self.__dict__[name] = value
+        return value
