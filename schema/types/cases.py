@@ -23,6 +23,7 @@ from schema.types.catalogue import DayUnit, Department, Hall, ItemKind, ServiceI
 from schema.types.masking import (
     Exposure,
     PersonalData,
+    mask_free_text,
     mask_id_number,
     mask_mobile,
     mask_name,
@@ -251,7 +252,9 @@ class CaseEvent:
     to_status: CaseStatus = strawberry.field(description="Status after.")
     actor_name: str = strawberry.field(description="Username of who did it; `system` for jobs.")
     at: datetime = strawberry.field(description="When it was recorded.")
-    remark: str = strawberry.field(description="Reason or remark given.")
+    remark: str = strawberry.field(
+        description="Reason or remark given. ID and phone numbers written in it are masked."
+    )
     data: JSON = strawberry.field(
         description="Details by kind, e.g. {oldDue, newDue} for a moved deadline, {days} for an extension."
     )
@@ -276,7 +279,7 @@ class CaseEvent:
             to_status=CaseStatus(row["to_status"]),
             actor_name=row["actor_name"],
             at=row["at"],
-            remark=row["remark"],
+            remark=mask_free_text(row["remark"]),
             data=cast("JSON", {camel(k): v for k, v in data.items()}),
             case_number=number,
         )
@@ -297,7 +300,9 @@ class CaseSubtask:
         description="Pending, decided, or lapsed (counted as agreement)."
     )
     decided_at: datetime | None = strawberry.field(description="When it was decided or lapsed.")
-    remark: str = strawberry.field(description="The department's opinion.")
+    remark: str = strawberry.field(
+        description="The department's opinion. ID and phone numbers written in it are masked."
+    )
     department_id: strawberry.Private[int]
 
     @strawberry.field(description="The co-handling department.")
@@ -312,7 +317,9 @@ class CaseSubtask:
 class CaseSuspension:
     """A pause of the clock."""
 
-    reason: str = strawberry.field(description="Why.")
+    reason: str = strawberry.field(
+        description="Why. ID and phone numbers written in it are masked."
+    )
     started_on: date = strawberry.field(description="First day of the suspension.")
     ended_on: date | None = strawberry.field(description="Day it ended; null while it lasts.")
 
@@ -372,7 +379,9 @@ class Case(relay.Node):
     decided_on: date | None = strawberry.field(description="Decision date in the hall's time zone.")
     outcome: Outcome | None = strawberry.field(description="Approved or denied.")
     timeliness: Timeliness | None = strawberry.field(description="Early, on time or overdue.")
-    decision_note: str = strawberry.field(description="Decision remarks (the reasons of a denial).")
+    decision_note: str = strawberry.field(
+        description="Decision remarks (the reasons of a denial). ID and phone numbers written in it are masked."
+    )
     delivery: CaseDelivery | None = strawberry.field(description="How the result was handed over.")
     forwarded_to: str = strawberry.field(description="The authority it was reported to.")
     negative_reported_at: datetime | None = strawberry.field(
@@ -470,7 +479,7 @@ class Case(relay.Node):
                 due_provisional=r.due_provisional,
                 status=r.status,
                 decided_at=r.decided_at,
-                remark=r.remark,
+                remark=mask_free_text(r.remark),
                 department_id=r.department_id,
             )
             for r in rows
@@ -481,7 +490,9 @@ class Case(relay.Node):
         """The clock's pauses."""
         rows = await info.context.loaders.case_pauses.load(self.row_id)
         return [
-            CaseSuspension(reason=r.reason, started_on=r.started_on, ended_on=r.ended_on)
+            CaseSuspension(
+                reason=mask_free_text(r.reason), started_on=r.started_on, ended_on=r.ended_on
+            )
             for r in rows
         ]
 
@@ -546,7 +557,7 @@ def _missing_materials(row: Mapping[str, Any]) -> list[MissingMaterial]:
 _PLAIN_FIELDS = (
     "id", "number", "limit_days", "legal_limit_days", "item_version_id", "investment_project",
     "received_at", "accepted_at", "accepted_on", "back_entered", "extension_days",
-    "suspended_since", "due_on", "due_provisional", "decided_at", "decided_on", "decision_note",
+    "suspended_since", "due_on", "due_provisional", "decided_at", "decided_on",
     "forwarded_to", "negative_reported_at", "closed_at", "ticket_id", "hall_id", "department_id",
     "item_id", "window_id",
 )  # fmt: skip
@@ -565,6 +576,7 @@ CASE_FIELDS: dict[str, Read] = {
     "missing_materials": _missing_materials,
     "delivery": _delivery,
     "allowed_actions": lambda row: rules.allowed_actions(CaseStatus(row["status"])),
+    "decision_note": lambda row: mask_free_text(row["decision_note"]),
 }
 
 

@@ -6,9 +6,12 @@ from typing import Any
 
 import pytest
 
+from models.cases import actions as case_actions
+from models.cases.tables import Outcome
 from models.evaluations.tables import Evaluation
 from models.workorders.tables import WorkOrder, WorkOrderEvent
 from schema.types.masking import mask_free_text
+from tests import factories as f
 from tests.operations import run
 from tests.schema import test_evaluations, test_work_orders
 from tests.schema.test_evaluations import _pad
@@ -83,3 +86,23 @@ async def test_a_work_orders_words_and_notes_show_numbers_masked(centre: dict[st
     stored = await WorkOrder.get(number=number)
     assert stored.content == WORDS
     assert await WorkOrderEvent.filter(note=f"已电话联系{PHONE}").exists()
+
+
+async def test_a_cases_remarks_show_numbers_masked(hall: dict[str, Any]) -> None:
+    """A suspension's reason, its event's remark and a denial's reasons, in the case detail."""
+    number = hall["case"].number
+    await case_actions.suspend(hall["clerk"], number, f"等待申请人补充材料，电话{PHONE}", f.NOW)
+    await case_actions.resume(hall["clerk"], number, f.NOW)
+    await case_actions.complete(
+        hall["clerk"], number, Outcome.DENIED, f"身份证{ID_NUMBER}已注销", f.NOW
+    )
+    detail = await run("CaseDetail", {"number": number}, actor=hall["admin"])
+    case = detail["data"]["case"]
+    assert case["suspensions"][0]["reason"] == "等待申请人补充材料，电话139****0123"
+    assert case["decisionNote"] == "身份证370102********3474已注销"
+    remarks = [e["remark"] for e in case["events"]]
+    assert "等待申请人补充材料，电话139****0123" in remarks
+    assert PHONE not in str(detail)
+    assert ID_NUMBER not in str(detail)
+    listed = await run("Cases", {}, actor=hall["admin"])
+    assert ID_NUMBER not in str(listed)
