@@ -7,7 +7,8 @@ around the clock with one lane and N open windows (one clerk each), loads the ti
 then every window calls until the queue is empty: `--finish combined` (the default, the pad's
 下一位) sends one ticketCallNext with finishCurrent per ticket and finishes the last one with
 ticketFinish; `--finish separate` loops ticketCallNext + ticketFinish. Prints calls/s,
-call latency (median, p99) and checks that no ticket was called twice and none was skipped.
+call latency (median, p99), the API process's CPU per request (one process), and checks that no
+ticket was called twice and none was skipped.
 `--workers` sets the API processes (HALL_API_WORKERS). `--client raw` posts over plain keep-alive
 sockets instead of httpx, which spends about a millisecond of CPU per request: on a machine the
 server shares with the client, httpx alone caps the figure at a few hundred calls/s.
@@ -257,7 +258,10 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, proc, log_path)
+            user_before, system_before = process_cpu_seconds(proc.pid)
             called, latencies, elapsed = asyncio.run(drive(base, pairs, args.client, args.finish))
+            user_after, system_after = process_cpu_seconds(proc.pid)
+            api_user, api_system = user_after - user_before, system_after - system_before
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
@@ -274,6 +278,21 @@ def main() -> None:
     print(
         f"called twice: {twice}; finished {finished}, still waiting {waiting} (skipped: {tickets - finished})"
     )
+    if args.workers == 1:  # the serving process is the API process; its arq worker is a child
+        requests = len(called) + 2 * len(pairs)  # the calls, the logins, the last finishes
+        api_cpu = api_user + api_system
+        print(
+            f"API process CPU: {api_cpu:.1f} s = {api_cpu / requests * 1e6:.0f} us per request"
+            f" (user {api_user / requests * 1e6:.0f}, system {api_system / requests * 1e6:.0f});"
+            f" {api_cpu / elapsed:.0%} of a core"
+        )
+
+
+def process_cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of one process so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 if __name__ == "__main__":
