@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import orjson
 from cross_web import HTTPException
@@ -24,6 +24,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
+from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import process_result
@@ -37,6 +38,7 @@ from api.http_gate import NOT_JSON, gate, json_body, strawberry_refusal
 from api.metrics import observe
 from api.security_headers import SecurityHeaders
 from api.trusted_documents import lift_http
+from schema.direct import DirectExecution
 
 PATH = "/graphql"
 METHODS: tuple[Literal["POST"], Literal["GET"]] = ("POST", "GET")
@@ -65,6 +67,8 @@ class LeanGraphQL:
         }
         if not view.allow_queries_via_get:
             self.allowed["GET"] = self.allowed["GET"] - {OperationType.QUERY}
+        # Documents known valid skip strawberry's extension runner (schema.direct).
+        self.direct = DirectExecution(cast("Schema", view.schema))
 
     @staticmethod
     def handles(scope: Scope) -> bool:
@@ -138,16 +142,26 @@ class LeanGraphQL:
         data = await self._operation(request)
         if data is None:
             return await GraphQL.run(view, request)  # strawberry's own answer to the odd body
+        allowed = self.allowed[request.method]
+        result = await self.direct.execute(
+            data["query"],
+            data["variables"],
+            context,
+            operation_name=data["operationName"],
+            allowed=allowed,
+            operation_extensions=data["extensions"],
+        )
         try:
-            result = await view.schema.execute(
-                data["query"],
-                root_value=None,
-                variable_values=data["variables"],
-                context_value=context,
-                operation_name=data["operationName"],
-                allowed_operation_types=self.allowed[request.method],
-                operation_extensions=data["extensions"],
-            )
+            if result is None:  # not a known document: strawberry's own execution
+                result = await view.schema.execute(
+                    data["query"],
+                    root_value=None,
+                    variable_values=data["variables"],
+                    context_value=context,
+                    operation_name=data["operationName"],
+                    allowed_operation_types=allowed,
+                    operation_extensions=data["extensions"],
+                )
         except CannotGetOperationTypeError as e:
             raise HTTPException(400, e.as_http_error_reason()) from e
         except InvalidOperationTypeError as e:

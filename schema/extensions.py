@@ -123,14 +123,19 @@ def shape(error: GraphQLError) -> GraphQLError:
     )
 
 
+def shaped(errors: list[GraphQLError], context: Any) -> list[GraphQLError]:
+    """`shape` applied to each error; suggestions dropped unless the context's policy keeps them."""
+    result = [shape(e) for e in errors]
+    if not policy_of(context).suggestions:
+        result = [_without_suggestion(e) for e in result]
+    return result
+
+
 class ShapeErrors(SchemaExtension):
     """Applies `shape` to every error of a result, and of every result a subscription yields."""
 
     def _shaped(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        shaped = [shape(e) for e in errors]
-        if not policy_of(self.execution_context.context).suggestions:
-            shaped = [_without_suggestion(e) for e in shaped]
-        return shaped
+        return shaped(errors, self.execution_context.context)
 
     def on_operation(self) -> Iterator[None]:
         """Rewrite the result's errors after execution."""

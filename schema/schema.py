@@ -11,7 +11,7 @@ from strawberry.extensions import MaxTokensLimiter
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema import hot_fields
+from schema import arguments, hot_fields
 from schema.alert_subscriptions import AlertSubscription
 from schema.compiled import CompiledExecutor
 from schema.extensions import ShapeErrors, is_refused_input
@@ -176,3 +176,5 @@ def build_schema() -> strawberry.Schema:
 
 # The hot fields of case lists resolve without strawberry's per-field wrapper (schema/hot_fields).
 schema = hot_fields.install(build_schema())
+# Resolver arguments are converted by converters built once per field (schema/arguments).
+arguments.install()

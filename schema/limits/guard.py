@@ -40,7 +40,19 @@ from schema.limits.scopes import scope_errors
 from schema.limits.tokens import more_tokens_than
 from schema.trusted import Registry, trusted_only
 
-__all__ = ["Guard", "NoIntrospection", "caller_of", "policy_of", "syntax_error", "too_many_tokens"]
+__all__ = [
+    "COSTS",
+    "VALID",
+    "Guard",
+    "NoIntrospection",
+    "caller_of",
+    "free_text_refusal",
+    "policy_of",
+    "spend_budget",
+    "syntax_error",
+    "throttled",
+    "too_many_tokens",
+]
 
 
 class ValidDocuments:
@@ -162,7 +174,31 @@ def caller_of(context: Any) -> str:
     return f"address:{getattr(context, 'client_address', 'unknown')}"
 
 
-def _free_text_refusal(context: Any, policy: QueryPolicy) -> GraphQLError | None:
+def throttled(context: Any, message: str, retry_after: int) -> GraphQLError:
+    """THROTTLED, with HTTP 429 and Retry-After when the request came over HTTP."""
+    response = getattr(context, "response", None)
+    if isinstance(response, Response):
+        response.status_code = 429
+        response.headers["Retry-After"] = str(retry_after)
+    return GraphQLError(message, extensions={"code": THROTTLED, "retryAfter": retry_after})
+
+
+async def spend_budget(context: Any, cost: int, report: dict[str, int]) -> list[GraphQLError]:
+    """Spend a request's cost from its caller's budget; `report` gains the budget's state.
+
+    Nothing to spend from without a budget; THROTTLED when the budget would be overdrawn.
+    """
+    budget: CostBudget | None = getattr(context, "budget", None)
+    if budget is None:
+        return []
+    spent = await budget.spend(caller_of(context), max(cost, 1))
+    report |= {"budget": spent.limit, "remaining": spent.remaining, "resetIn": spent.reset_in}
+    if spent.allowed:
+        return []
+    return [throttled(context, f"查询配额已用完，请 {spent.reset_in} 秒后再试", spent.reset_in)]
+
+
+def free_text_refusal(context: Any, policy: QueryPolicy) -> GraphQLError | None:
     """TRUSTED_DOCUMENTS_ONLY when the server or the caller's API key takes registered ones only."""
     if policy.trusted_documents_only:
         return trusted_only("SERVER")
@@ -211,7 +247,7 @@ class Guard(SchemaExtension):
                 yield
                 return
             # Refused in on_validate once parsed (over WebSocket a syntax error closes the socket).
-            self.refusal = _free_text_refusal(context.context, policy)
+            self.refusal = free_text_refusal(context.context, policy)
             known = VALID.get(context.query, policy)
             self.known_valid = known is not None
             if known is None and more_tokens_than(context.query, MAX_TOKENS):
@@ -272,7 +308,7 @@ class Guard(SchemaExtension):
                 return [exc.error]
             if key is not None:
                 COSTS.put(key, cost)
-        self.cost = {"requested": cost, "limit": policy.max_cost}
+        report = self.cost = {"requested": cost, "limit": policy.max_cost}
         self.subscription = context.operation_type is OperationType.SUBSCRIPTION
         if cost > policy.max_cost:
             return [
@@ -290,18 +326,7 @@ class Guard(SchemaExtension):
             refused = await self._check_key(grant)
             if refused:
                 return refused
-        budget: CostBudget | None = getattr(context.context, "budget", None)
-        if budget is None:
-            return []
-        spent = await budget.spend(caller_of(context.context), max(cost, 1))
-        self.cost |= {
-            "budget": spent.limit,
-            "remaining": spent.remaining,
-            "resetIn": spent.reset_in,
-        }
-        if spent.allowed:
-            return []
-        return [self._throttled(f"查询配额已用完，请 {spent.reset_in} 秒后再试", spent.reset_in)]
+        return await spend_budget(context.context, cost, report)
 
     async def _check_key(self, grant: Grant) -> list[GraphQLError]:
         """An API key's scopes, then its requests per minute."""
@@ -322,12 +347,7 @@ class Guard(SchemaExtension):
         return [self._throttled(message, decision.retry_after)]
 
     def _throttled(self, message: str, retry_after: int) -> GraphQLError:
-        """THROTTLED, with HTTP 429 and Retry-After when the request came over HTTP."""
-        response = getattr(self.execution_context.context, "response", None)
-        if isinstance(response, Response):
-            response.status_code = 429
-            response.headers["Retry-After"] = str(retry_after)
-        return GraphQLError(message, extensions={"code": THROTTLED, "retryAfter": retry_after})
+        return throttled(self.execution_context.context, message, retry_after)
 
     def get_results(self) -> dict[str, Any]:
         """`extensions.cost` once the cost is known; never on subscription events.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ import redis.asyncio as aioredis
 from prometheus_client import REGISTRY
 from strawberry.relay import to_base64
 
+from api import trusted_documents
 from api.app import HallApp, assemble
 from api.auth import Tokens
 from api.board_log import RedisEventLog
@@ -23,7 +25,8 @@ from api.graphql_view import HallGraphQL
 from api.limits import RedisRateLimiter
 from api.settings import Environment, Settings
 from api.trusted_documents import registry
-from models.accounts.tables import Role
+from models.accounts.tables import Role, User
+from models.queue import calling
 from schema.limits.policy import QueryPolicy
 from schema.schema import schema
 from tests import factories as f
@@ -233,11 +236,15 @@ async def test_throttled_requests_carry_retry_after_on_both_paths(
     redis: aioredis.Redis, people: dict[str, Any]
 ) -> None:
     pair = _pair(redis, budget=1)
+    assert pair.lean.lean is not None
+    direct = pair.lean.lean.direct
     call = Call(json={"query": HALLS}, token=people["clerk"])
     _same(*await _both(pair, call), call)
+    runs = direct.runs
     lean, stack = await _both(pair, call, fresh=False)
     _same(lean, stack, call)
     assert lean.status_code == 429, lean.text
+    assert direct.runs == runs + 1  # a known document: refused by the direct path
     assert "retry-after" in lean.headers
     for origin in (ALLOWED, "https://evil.example"):
         call = Call(json={"query": HALLS}, token=people["clerk"], headers={"origin": origin})
@@ -275,3 +282,124 @@ async def test_other_requests_keep_the_full_stack(redis: aioredis.Redis) -> None
         )
         lean, stack = await _both(pair, call)
         _same(lean, stack, call)
+
+
+CALL_NEXT = (
+    "mutation($i: TicketCallNextInput!){ticketCallNext(input:$i){__typename"
+    " ... on TicketPayload{ticket{id}} ... on UserError{code message}}}"
+)
+HALL = "query($code: String!){ hall(code: $code) { name } }"
+NAMED = "query A{__typename} query B{__typename}"
+CASES = "query($n: Int!){ a: cases(first: $n) { nodes { events { __typename } } } b: cases(first: $n) { nodes { events { __typename } } } }"
+
+
+@pytest.fixture
+async def windows(people: dict[str, Any]) -> dict[str, Any]:
+    """The people, with a hall whose one window is open (no tickets) and one is not."""
+    hall = await f.hall("QN")
+    await f.lane(hall, "B")
+    [(caller, open_id)] = await f.open_windows(hall, 1, clerk_prefix="caller")
+    closed = await f.window(hall, "9")
+    user = await User.get(id=caller.user_id)
+    return people | {
+        "caller": TOKENS.issue(user, datetime.now(UTC))[0],
+        "open": to_base64("Window", open_id),
+        "closed": to_base64("Window", closed.id),
+    }
+
+
+def _known_corpus(people: dict[str, Any]) -> list[tuple[Call, bool]]:
+    """Requests, and whether the lean path answers each directly once its document is known."""
+
+    def call_next(window: str, token: str, **extra: Any) -> Call:
+        variables = {"i": {"windowId": window} | extra}
+        return Call(json={"query": CALL_NEXT, "variables": variables}, token=token)
+
+    def cases(n: int) -> Call:
+        return Call(json={"query": CASES, "variables": {"n": n}}, token=people["clerk"])
+
+    served = {"outcome": "SERVED"}
+    entry = next(iter(registry().by_id.values()))
+    board = next(e for e in registry().by_id.values() if "queueBoard" in e.text)
+    return [
+        (Call(json={"query": "{ __typename }"}), True),
+        (Call(json={"query": HALLS}, token=people["clerk"]), True),
+        (Call(json={"query": ME}, token=people["clerk"]), True),
+        (Call(json={"query": ME}), True),
+        (Call(json={"query": ME}, token="not-a-token"), True),
+        (Call(json={"query": "{ __typename }"}, headers={"origin": ALLOWED}), True),
+        (Call(json={"query": NAMED}), True),  # strawberry runs the first operation
+        (Call(json={"query": NAMED, "operationName": "B"}), True),
+        (Call(json={"query": NAMED, "operationName": "C"}), False),  # strawberry's 400
+        # Registered documents, sent by id.
+        (Call(json={"documentId": entry.id, "variables": {}}, token=people["clerk"]), True),
+        (Call(json={"documentId": board.id, "variables": {"hallId": people["hall"]}}), True),
+        # Variables: good, missing, of the wrong type, too long for the column, with NUL.
+        (Call(json={"query": HALL, "variables": {"code": "JN"}}), True),
+        (Call(json={"query": HALL, "variables": {}}), True),
+        (Call(json={"query": HALL, "variables": {"code": 13912345678}}), True),
+        (Call(json={"query": HALL, "variables": {"code": "J" * 500}}), True),
+        (Call(json={"query": HALL, "variables": {"code": "J\u0000N"}}), False),
+        # Mutations: business errors in the result, refusals at the top level.
+        (call_next(people["open"], people["caller"]), True),
+        (call_next(people["open"], people["caller"], finishCurrent=served), True),
+        (call_next(people["closed"], people["caller"]), True),
+        (call_next(people["open"], people["monitor"]), True),
+        (call_next(people["open"], people["clerk"]), True),
+        (call_next("V2luZG93OjA=", people["caller"]), True),
+        (call_next("not-an-id", people["caller"]), True),
+        (call_next(people["open"], ""), True),
+        (Call(json={"query": "mutation { authLogout { __typename } }"}), True),
+        # Costs: within the limit, past it, a page past the maximum (the last two refused by
+        # strawberry's own path, which computes them).
+        (cases(1), True),
+        (cases(100), False),
+        (cases(5000), False),
+    ]
+
+
+async def test_known_documents_answer_directly_as_the_stack_does(
+    redis: aioredis.Redis, windows: dict[str, Any]
+) -> None:
+    pair = _pair(redis)
+    trusted_documents.install(schema._schema, pair.views[0].policy)
+    assert pair.lean.lean is not None
+    direct = pair.lean.lean.direct
+    corpus = _known_corpus(windows)
+    for call, _ in corpus:  # validated and costed once: the documents become known
+        lean, stack = await _both(pair, call)
+        _same(lean, stack, call)
+    for call, expected in corpus:
+        runs = direct.runs
+        lean, stack = await _both(pair, call)
+        _same(lean, stack, call)
+        assert (direct.runs > runs) is expected, (call, lean.text)
+
+
+async def test_unexpected_failures_are_masked_and_logged_alike(
+    redis: aioredis.Redis,
+    windows: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pair = _pair(redis)
+    assert pair.lean.lean is not None
+    direct = pair.lean.lean.direct
+    variables = {"i": {"windowId": windows["open"], "finishCurrent": {"outcome": "SERVED"}}}
+    call = Call(json={"query": CALL_NEXT, "variables": variables}, token=windows["caller"])
+    _same(*await _both(pair, call), call)  # the document becomes known
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("connection string postgres://secret")
+
+    monkeypatch.setattr(calling, "finish_and_claim", broken)
+    runs = direct.runs
+    with caplog.at_level(logging.ERROR, logger="strawberry.execution"):
+        lean, stack = await _both(pair, call)
+    _same(lean, stack, call)
+    assert direct.runs == runs + 1
+    assert "secret" not in lean.text
+    assert lean.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    logged = [r for r in caplog.records if r.name == "strawberry.execution"]
+    assert len(logged) == 2  # once per path, with the original exception
+    assert all("secret" in str(r.exc_info[1]) for r in logged if r.exc_info)

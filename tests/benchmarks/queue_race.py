@@ -7,7 +7,9 @@ around the clock with one lane and N open windows (one clerk each), loads the ti
 then every window calls until the queue is empty: `--finish combined` (the default, the pad's
 下一位) sends one ticketCallNext with finishCurrent per ticket and finishes the last one with
 ticketFinish; `--finish separate` loops ticketCallNext + ticketFinish. Prints calls/s,
-call latency (median, p99) and checks that no ticket was called twice and none was skipped.
+call latency (median, p99), the API process's CPU per request (one process; both counted once
+every window has signed in), and checks that no
+ticket was called twice and none was skipped.
 `--workers` sets the API processes (HALL_API_WORKERS). `--client raw` posts over plain keep-alive
 sockets instead of httpx, which spends about a millisecond of CPU per request: on a machine the
 server shares with the client, httpx alone caps the figure at a few hundred calls/s.
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -150,12 +153,32 @@ class RawResponse:
         return orjson.loads(self.content)
 
 
+@dataclass
+class Race:
+    """What the windows called, each call's latency, and the race's time and server CPU."""
+
+    called: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
+    cpu: tuple[float, float] = (0.0, 0.0)  # the server's user and system seconds, when known
+
+
 async def drive(
-    base: str, pairs: list[tuple[str, str]], client_kind: str = "httpx", finish: str = "combined"
-) -> tuple[list[int], list[float], float]:
-    """Every window calls and finishes until the queue is empty."""
-    called: list[int] = []
-    latencies: list[float] = []
+    base: str,
+    pairs: list[tuple[str, str]],
+    client_kind: str = "httpx",
+    finish: str = "combined",
+    server_pid: int | None = None,
+) -> Race:
+    """Every window signs in; then all call and finish until the queue is empty.
+
+    Time and the server's CPU are counted from the moment every window has signed in (a login
+    verifies a password hash: tens of milliseconds of CPU each, not part of the race).
+    """
+    race = Race()
+    called = race.called
+    signed_in = asyncio.Barrier(len(pairs) + 1)
+    latencies = race.latencies
     login = "mutation($i: AuthLoginInput!){authLogin(input:$i){... on AuthLoginSuccess{token}}}"
 
     def connect() -> Any:
@@ -170,7 +193,10 @@ async def drive(
                 "variables": {"i": {"username": username, "password": f.PASSWORD}},
             }
             token = (await client.post("/graphql", json=body)).json()["data"]["authLogin"]["token"]
-            headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}"}
+        await signed_in.wait()
+        # A connection of its own for the race (an idle one may pass the server's keep-alive).
+        async with connect() as client:
             serving: str | None = None
             call: dict[str, Any] = {"windowId": window_id}
             if finish == "combined":
@@ -201,9 +227,17 @@ async def drive(
         )
         assert response.json()["data"]["ticketFinish"]["__typename"] == "TicketPayload"
 
-    started = time.perf_counter()
-    await asyncio.gather(*(window(u, w) for u, w in pairs))
-    return called, latencies, time.perf_counter() - started
+    def cpu() -> tuple[float, float]:
+        return (0.0, 0.0) if server_pid is None else process_cpu_seconds(server_pid)
+
+    windows = [asyncio.create_task(window(u, w)) for u, w in pairs]
+    await signed_in.wait()
+    started, cpu_before = time.perf_counter(), cpu()
+    await asyncio.gather(*windows)
+    race.elapsed = time.perf_counter() - started
+    cpu_after = cpu()
+    race.cpu = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
+    return race
 
 
 async def verify(database_url: str, tickets: int) -> tuple[int, int]:
@@ -257,7 +291,9 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(base, proc, log_path)
-            called, latencies, elapsed = asyncio.run(drive(base, pairs, args.client, args.finish))
+            race = asyncio.run(drive(base, pairs, args.client, args.finish, proc.pid))
+            called, latencies, elapsed = race.called, race.latencies, race.elapsed
+            api_user, api_system = race.cpu
         finally:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
@@ -274,6 +310,21 @@ def main() -> None:
     print(
         f"called twice: {twice}; finished {finished}, still waiting {waiting} (skipped: {tickets - finished})"
     )
+    if args.workers == 1:  # the serving process is the API process; its arq worker is a child
+        requests = len(called) + 2 * len(pairs)  # the calls, the logins, the last finishes
+        api_cpu = api_user + api_system
+        print(
+            f"API process CPU: {api_cpu:.1f} s = {api_cpu / requests * 1e6:.0f} us per request"
+            f" (user {api_user / requests * 1e6:.0f}, system {api_system / requests * 1e6:.0f});"
+            f" {api_cpu / elapsed:.0%} of a core"
+        )
+
+
+def process_cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of one process so far (Linux /proc), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 if __name__ == "__main__":
