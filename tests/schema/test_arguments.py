@@ -95,7 +95,9 @@ def test_every_field_converts_as_strawberry_does(
     name: str, field: StrawberryField, variant: str
 ) -> None:
     graphql_type, field_name = name.split(".")
-    graphql_field = schema._schema.type_map[graphql_type].fields[field_name]  # type: ignore[union-attr]
+    object_type = schema._schema.type_map[graphql_type]
+    assert isinstance(object_type, GraphQLObjectType)
+    graphql_field = object_type.fields[field_name]
     values = {arg: _value(a.type, variant) for arg, a in graphql_field.args.items()}
     expected = _outcome(convert_arguments, values, field)
     assert _outcome(CONVERTERS.convert, values, field) == expected
