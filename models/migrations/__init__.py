@@ -8,5 +8,6 @@ def replaced_function(migration: str, name: str) -> str:
     migration that redefines the function puts back when it is reversed."""
     earlier = import_module(f"models.migrations.{migration}").Migration
     stored = [s for op in earlier.operations if hasattr(op, "sql") for s in op.sql]
-    found = next(s for s in stored if s.startswith(f"CREATE FUNCTION {name}()"))
+    heads = (f"CREATE FUNCTION {name}()", f"CREATE OR REPLACE FUNCTION {name}()")
+    found = next(s for s in stored if s.startswith(heads))
     return found.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)

@@ -35,18 +35,19 @@ async def rebuild_rollups() -> dict[str, int]:
 
 
 async def rollup_differences() -> list[str]:
-    """Rows where a rollup table disagrees with the raw tables (empty: they agree)."""
+    """Keys where a rollup table (a key's rows summed: its shards) disagrees with the raw tables
+    (empty: they agree)."""
     raw = " UNION ALL ".join(contributions(p, f'"{p.table}"', COUNTERS) for p in PARTS)
     found: list[str] = []
     for grain, keys in GRAINS.items():
         key_list = ", ".join((*keys, "day"))
         source = f"SELECT {', '.join(keys)}, {day_of(grain)} AS day, {', '.join(COUNTERS)} FROM ({raw}) r"  # noqa: S608  (SQL from constants)
         sums = ", ".join(f"sum({c})::bigint AS {c}" for c in COUNTERS)
-        nonzero = " OR ".join(f"{c} <> 0" for c in COUNTERS)
+        nonzero = " OR ".join(f"sum({c}) <> 0" for c in COUNTERS)
+        rollup = f"SELECT {key_list}, {sums} FROM {grain} GROUP BY {key_list} HAVING {nonzero}"  # noqa: S608  (SQL from constants)
         sql = (
             f"(SELECT {key_list}, {sums} FROM ({source}) d GROUP BY {key_list} EXCEPT "  # noqa: S608  (SQL from constants)
-            f"SELECT {key_list}, {', '.join(COUNTERS)} FROM {grain} WHERE {nonzero}) UNION ALL "
-            f"(SELECT {key_list}, {', '.join(COUNTERS)} FROM {grain} WHERE {nonzero} EXCEPT "
+            f"{rollup}) UNION ALL ({rollup} EXCEPT "
             f"SELECT {key_list}, {sums} FROM ({source}) d GROUP BY {key_list})"
         )
         rows = await connections.get("default").execute_query_dict(sql)

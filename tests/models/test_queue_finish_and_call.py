@@ -69,11 +69,13 @@ async def state(hall: dict[str, Any]) -> list[tuple[int, str, str | None, int | 
 
 
 async def rollups(hall: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The hall's ticket figures in every rollup table the triggers keep."""
+    """The hall's ticket figures per day in every rollup table the triggers keep (one window,
+    clerk and department: one key a day, its rows summed over the shards)."""
     found: list[tuple[Any, ...]] = []
+    sums = ", ".join(f"sum({name})::bigint AS {name}" for name in FIGURES)
     for table in ROLLUPS:
         rows = await connections.get("default").execute_query_dict(
-            f"SELECT * FROM {table} WHERE hall_id = $1",  # noqa: S608  (fixed table names)
+            f"SELECT day, {sums} FROM {table} WHERE hall_id = $1 GROUP BY day",  # noqa: S608  (fixed table names)
             [hall["hall"].id],
         )
         for row in rows:
