@@ -159,10 +159,11 @@ def object_of(plan: ObjectPlan, field: FieldPlan) -> Complete:
             return None
         if is_type_of is not None:
             matches = is_type_of(result, info)
-            if ex.is_awaitable(matches):
-                return after_type_check(ex, matches, result, path)
-            if not matches:
-                raise invalid_return_type_error(object_type, result, details)
+            if matches is not True:  # (True: the usual answer, neither awaitable nor false)
+                if ex.is_awaitable(matches):
+                    return after_type_check(ex, matches, result, path)
+                if not matches:
+                    raise invalid_return_type_error(object_type, result, details)
         return execute_fields(ex, plan, result, path)
 
     return complete_object
