@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import (
     GraphQLAbstractType,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLLeafType,
     GraphQLList,
+    GraphQLNonNull,
     GraphQLOutputType,
+    specified_scalar_types,
 )
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.execution.executor import collect_iterator_awaitables, invalid_return_type_error
@@ -65,15 +68,72 @@ def leaf(return_type: GraphQLLeafType) -> Complete:
             return None
         coerced = coerce(result)
         if coerced is Undefined or coerced is None:
-            msg = (
-                f"Expected `{inspect(return_type)}.coerce_output_value("
-                f"{inspect(result)})` to return non-nullable value, returned:"
-                f" {inspect(coerced)}"
-            )
-            raise TypeError(msg)
+            raise _null_coercion(return_type, result, coerced)
         return coerced
 
     return complete_leaf
+
+
+def leaf_value(return_type: GraphQLOutputType, field: FieldPlan) -> Callable[[Any], Any]:
+    """`non_null(leaf)` or `leaf` in one call, for a field resolved without an info or a path.
+
+    The same checks, in the same order, with the same messages; a field's path is only needed
+    for an error, which the caller builds then.
+    """
+    non_null = isinstance(return_type, GraphQLNonNull)
+    leaf_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+    assert isinstance(leaf_type, GraphQLLeafType)  # noqa: S101  (a leaf chain's plan)
+    coerce = leaf_type.coerce_output_value
+    message = f"Cannot return null for non-nullable field {field.parent_type}.{field.field_name}."
+
+    if non_null:
+
+        def complete_non_null_leaf(result: Any) -> Any:
+            if isinstance(result, Exception):
+                raise result
+            if result is None or result is Undefined:
+                raise TypeError(message)
+            coerced = coerce(result)
+            if coerced is Undefined or coerced is None:
+                raise _null_coercion(leaf_type, result, coerced)
+            return coerced
+
+        return complete_non_null_leaf
+
+    def complete_nullable_leaf(result: Any) -> Any:
+        if isinstance(result, Exception):
+            raise result
+        if result is None or result is Undefined:
+            return None
+        coerced = coerce(result)
+        if coerced is Undefined or coerced is None:
+            raise _null_coercion(leaf_type, result, coerced)
+        return coerced
+
+    return complete_nullable_leaf
+
+
+def _null_coercion(leaf_type: GraphQLLeafType, result: Any, coerced: Any) -> TypeError:
+    """graphql-core's error for an output coercion that gave no value."""
+    return TypeError(
+        f"Expected `{inspect(leaf_type)}.coerce_output_value("
+        f"{inspect(result)})` to return non-nullable value, returned:"
+        f" {inspect(coerced)}"
+    )
+
+
+def synchronous_leaf(return_type: GraphQLOutputType) -> bool:
+    """Whether completing the leaf (possibly non-null) never gives an awaitable.
+
+    graphql-core awaits a completed value that is awaitable; the output coercion of an enum or
+    of a scalar of the specification never returns one, another scalar's might.
+    """
+    if isinstance(return_type, GraphQLNonNull):
+        return_type = return_type.of_type
+    if isinstance(return_type, GraphQLEnumType):
+        return True
+    name = getattr(return_type, "name", None)
+    return name is not None and specified_scalar_types.get(name) is return_type
 
 
 def object_of(plan: ObjectPlan, field: FieldPlan) -> Complete:
@@ -99,10 +159,11 @@ def object_of(plan: ObjectPlan, field: FieldPlan) -> Complete:
             return None
         if is_type_of is not None:
             matches = is_type_of(result, info)
-            if ex.is_awaitable(matches):
-                return after_type_check(ex, matches, result, path)
-            if not matches:
-                raise invalid_return_type_error(object_type, result, details)
+            if matches is not True:  # (True: the usual answer, neither awaitable nor false)
+                if ex.is_awaitable(matches):
+                    return after_type_check(ex, matches, result, path)
+                if not matches:
+                    raise invalid_return_type_error(object_type, result, details)
         return execute_fields(ex, plan, result, path)
 
     return complete_object

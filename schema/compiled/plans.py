@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -65,6 +66,8 @@ class FieldPlan:
         "field_name",
         "info_free",
         "info_head",
+        "leaf",
+        "leaf_sync",
         "nodes",
         "parent_type",
         "resolve",
@@ -97,6 +100,10 @@ class FieldPlan:
         self.attribute: str | None = None
         self.info_free = False
         self.complete: Complete = completers.unplanned
+        # For a leaf resolved without an info: its completion in one call (value -> completed),
+        # run with no path (built only for an error), and whether it is never awaitable.
+        self.leaf: Callable[[Any], Any] | None = None
+        self.leaf_sync = False
 
     def without_info(self) -> None:
         """Mark the field as resolvable without building an info, when its resolver allows."""
@@ -111,6 +118,9 @@ class FieldPlan:
             self.info_free = self.attribute is None
         elif getattr(resolve, IGNORES_INFO, False):
             self.info_free = True
+        if self.attribute is not None or (self.info_free and resolve is not None):
+            self.leaf = completers.leaf_value(self.return_type, self)
+            self.leaf_sync = completers.synchronous_leaf(self.return_type)
 
 
 class ObjectPlan:

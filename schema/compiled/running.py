@@ -12,7 +12,9 @@ if TYPE_CHECKING:
     from schema.compiled.plans import FieldPlan, ObjectPlan
 
 
-def execute_fields(ex: CompiledExecutor, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+def execute_fields(  # noqa: PLR0912  (the per-field loop, inlined: the hot path)
+    ex: CompiledExecutor, plan: ObjectPlan, source: Any, path: Path | None
+) -> Any:
     """Execute an object's fields: resolvers called in order, their awaitables gathered."""
     results: dict[str, Any] = {}
     is_awaitable = ex.is_awaitable
@@ -21,6 +23,34 @@ def execute_fields(ex: CompiledExecutor, plan: ObjectPlan, source: Any, path: Pa
     try:
         for field in plan.fields:
             name = field.response_name
+            leaf = field.leaf
+            if leaf is not None:
+                # A leaf resolved without an info (most fields): resolved and completed here,
+                # its path built only for an error or an awaited value.
+                try:
+                    attribute = field.attribute
+                    if attribute is not None:
+                        value = getattr(source, attribute)
+                    else:
+                        value = field.resolve(source, None)  # type: ignore[misc]
+                        if is_awaitable(value):
+                            results[name] = _complete_awaitable(
+                                ex, field, None, Path(path, name, type_name), value
+                            )
+                            awaitable_fields.append(name)
+                            continue
+                    value = leaf(value)
+                except Exception as raw_error:
+                    ex.handle_field_error(
+                        raw_error, field.return_type, field.details, Path(path, name, type_name)
+                    )
+                    value = None
+                else:
+                    if not field.leaf_sync and is_awaitable(value):
+                        value = _await_completed(ex, field, value, Path(path, name, type_name))
+                        awaitable_fields.append(name)
+                results[name] = value
+                continue
             constant = field.constant
             if constant is not None:
                 results[name] = constant

@@ -9,20 +9,23 @@ fields and items, a DataLoader, a mutation's serial root fields, a subscription 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import enum
 import json
-from collections.abc import AsyncGenerator, Sequence
-from typing import Annotated, Any
+from collections.abc import AsyncGenerator, Awaitable, Sequence
+from typing import Annotated, Any, NewType
 
 import pytest
 import strawberry
-from graphql import OperationDefinitionNode, get_introspection_query, parse
+from graphql import GraphQLObjectType, OperationDefinitionNode, get_introspection_query, parse
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import Info
 
-from schema.compiled import CompiledExecutor
+from schema.compiled import CompiledExecutor, running
 from schema.compiled.cache import PlanCache
+from schema.compiled.plans import FieldPlan
 
 LOG: list[str] = []
 
@@ -123,9 +126,105 @@ class Item:
         return 5  # type: ignore[return-value]
 
 
+@strawberry.enum
+class Color(enum.Enum):
+    """An enum leaf."""
+
+    RED = "red"
+    BLUE = "blue"
+
+
+async def _later_text(value: str) -> str:
+    await asyncio.sleep(0)
+    return f"later {value}"
+
+
+# A scalar whose output coercion gives an awaitable, which graphql-core awaits.
+Slow = NewType("Slow", str)
+SLOW = strawberry.scalar(name="Slow", serialize=_later_text, parse_value=str)
+
+
+@strawberry.type
+class Row:
+    """Plain data fields (read as attributes by plans), some holding values that fail."""
+
+    n: int
+    maybe: int | None
+    label: str
+    color: Color | None
+    day: datetime.date | None
+    slow: Slow | None
+    tags: list[int | None]
+
+    @strawberry.field
+    def twice(self) -> int:  # replaced below by an info-free resolver
+        return 0
+
+    @strawberry.field
+    def soon(self) -> int | None:  # replaced below by an info-free resolver
+        return 0
+
+
+def _twice(source: Row, _info: Any) -> int:
+    if source.n is None:
+        raise ValueError("a row without n has no double")
+    return source.n * 2
+
+
+def _soon(source: Row, _info: Any) -> Awaitable[int | None]:
+    async def later() -> int | None:
+        await asyncio.sleep(0)
+        if source.n is None:
+            raise ValueError("a row without n is late")
+        return source.n
+
+    return later()
+
+
+_twice.ignores_info = True  # type: ignore[attr-defined]
+_soon.ignores_info = True  # type: ignore[attr-defined]
+
+
+def row(number: int, **changes: Any) -> Row:
+    """A row whose fields complete, unless `changes` puts a failing value in one."""
+    values: dict[str, Any] = {
+        "n": number,
+        "maybe": number,
+        "label": f"row {number}",
+        "color": Color.RED,
+        "day": datetime.date(2026, 1, number),
+        "slow": f"s{number}",
+        "tags": [number, number + 1],
+    }
+    return Row(**{**values, **changes})
+
+
+def rows() -> list[Row]:
+    """Rows with a failing leaf each: an exception as the value, a null in a non-null leaf,
+    values their type cannot represent (Int, enum, Date), a null item in a list of leaves."""
+    return [
+        row(1),
+        row(2, label=ValueError("label of row 2 fails"), maybe="many", tags=[1, None]),
+        row(3, n=None, color="green", day="not a date", slow=None),
+        row(4, maybe=None, color=None, day=None),
+    ]
+
+
 @strawberry.type
 class Query:
     """Roots."""
+
+    @strawberry.field
+    def rows(self) -> list[Row | None]:
+        return rows()  # type: ignore[return-value]
+
+    @strawberry.field
+    def strict_rows(self) -> list[Row] | None:
+        return rows()
+
+    @strawberry.field
+    def first_row(self) -> Row:
+        return row(5, n=None)
 
     @strawberry.field
     def items(self) -> list[Item | None]:
@@ -183,7 +282,9 @@ def make(compiled: bool, *, incremental: bool = False) -> strawberry.Schema:
         subscription=Subscription,
         types=[Dog, Cat],
         execution_context_class=CompiledExecutor if compiled else None,
-        config=StrawberryConfig(enable_experimental_incremental_execution=incremental),
+        config=StrawberryConfig(
+            enable_experimental_incremental_execution=incremental, scalar_map={Slow: SLOW}
+        ),
         # The same text gives the same parsed document, as the hall's Guard does: plans are
         # cached per document.
         extensions=[ParserCache],
@@ -191,6 +292,11 @@ def make(compiled: bool, *, incremental: bool = False) -> strawberry.Schema:
 
 
 REFERENCE, COMPILED = make(False), make(True)
+for _schema in (REFERENCE, COMPILED):  # as schema.hot_fields marks the hall's
+    _row_type = _schema._schema.type_map["Row"]
+    assert isinstance(_row_type, GraphQLObjectType)
+    _row_type.fields["twice"].resolve = _twice
+    _row_type.fields["soon"].resolve = _soon
 BATCHES: list[Sequence[int]] = []
 
 
@@ -272,6 +378,17 @@ DOCUMENTS = {
     }
     fragment Bits on Item { id grid later }""",
     "DataLoader": "query DataLoader { items { id loaded } strictItems { loaded } }",
+    "Leaves": """query Leaves {
+        rows { n maybe label color day slow tags twice soon __typename }
+        again: rows { soon label twice }
+        late: rows { soon }
+    }""",
+    "LeavesNonNull": """query LeavesNonNull {
+        rows { twice }
+        strictRows { maybe n }
+        safe: strictRows { maybe color }
+    }""",
+    "LeavesRootNull": "query LeavesRootNull { rows { n } firstRow { label n twice } }",
 }
 
 
@@ -281,6 +398,50 @@ async def test_the_same_result_as_graphql_core(name: str) -> None:
     reference, compiled = await both(DOCUMENTS[name], variables)
     assert compiled == reference
     assert planned(name)
+
+
+async def test_leaves_completed_inline_fail_and_propagate_as_in_graphql_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    called: set[str] = set()
+    execute_field = running.execute_field
+
+    def spy(ex: Any, field: FieldPlan, source: Any, path: Any) -> Any:
+        called.add(f"{field.parent_type}.{field.field_name}")
+        return execute_field(ex, field, source, path)
+
+    monkeypatch.setattr(running, "execute_field", spy)
+    for name in ("Leaves", "LeavesNonNull", "LeavesRootNull"):
+        reference, compiled = await both(DOCUMENTS[name])
+        assert compiled == reference
+        assert planned(name)
+    # The leaves were completed in their object's loop, not by execute_field.
+    assert called == {"Query.rows", "Query.strictRows", "Query.firstRow", "Row.tags"}
+    leaves = json.loads((await both(DOCUMENTS["Leaves"]))[1])
+    assert leaves["data"]["rows"][0] == {
+        "n": 1,
+        "maybe": 1,
+        "label": "row 1",
+        "color": "RED",
+        "day": "2026-01-01",
+        "slow": "later s1",
+        "tags": [1, 2],
+        "twice": 2,
+        "soon": 1,
+        "__typename": "Row",
+    }
+    assert leaves["data"]["rows"][1:3] == [None, None]  # a non-null leaf failed in each
+    assert leaves["data"]["rows"][3]["maybe"] is None
+    paths = [e["path"] for e in leaves["errors"]]
+    assert ["rows", 1, "label"] in paths
+    assert ["rows", 1, "maybe"] in paths
+    assert ["rows", 2, "n"] in paths
+    assert ["again", 2, "twice"] in paths  # an info-free resolver raised
+    assert ["late", 2, "soon"] in paths  # its awaited value raised
+    assert leaves["data"]["late"][3] == {"soon": 4}
+    root = json.loads((await both(DOCUMENTS["LeavesRootNull"]))[1])
+    assert root["data"] is None
+    assert [e["path"] for e in root["errors"]][-1] == ["firstRow", "n"]
 
 
 async def test_null_propagation_is_there_to_compare() -> None:
