@@ -59,7 +59,7 @@ class Period:
 
     def working_days(self, calendar: WorkingCalendar) -> int:
         """Working days of the period by the hall's calendar."""
-        return working_days(calendar, self.start, self.end)
+        return calendar.working_days(self.start, self.end)
 
 
 def year_back(day: date) -> date:
@@ -73,11 +73,6 @@ def year_shift(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def working_days(calendar: WorkingCalendar, start: date, end: date) -> int:
-    """Working days d with start <= d <= end."""
-    return calendar.working_days(start, end)
 
 
 def month_end(first: date) -> date:

@@ -57,19 +57,29 @@ def non_null(inner: Complete, field: FieldPlan) -> Complete:
     return complete_non_null
 
 
-def leaf(return_type: GraphQLLeafType) -> Complete:
-    """Coerce a scalar or enum value for output."""
-    coerce = return_type.coerce_output_value
+def _nullable_leaf(leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
+    """A scalar or enum value coerced for output (None stays None; an exception is raised)."""
+    coerce = leaf_type.coerce_output_value
 
-    def complete_leaf(_ex: CompiledExecutor, result: Any, _info: Info, _path: Path) -> Any:
+    def complete_nullable_leaf(result: Any) -> Any:
         if isinstance(result, Exception):
             raise result
         if result is None or result is Undefined:
             return None
         coerced = coerce(result)
         if coerced is Undefined or coerced is None:
-            raise _null_coercion(return_type, result, coerced)
+            raise _null_coercion(leaf_type, result, coerced)
         return coerced
+
+    return complete_nullable_leaf
+
+
+def leaf(return_type: GraphQLLeafType) -> Complete:
+    """Coerce a scalar or enum value for output."""
+    coerce_leaf = _nullable_leaf(return_type)
+
+    def complete_leaf(_ex: CompiledExecutor, result: Any, _info: Info, _path: Path) -> Any:
+        return coerce_leaf(result)
 
     return complete_leaf
 
@@ -83,34 +93,18 @@ def leaf_value(return_type: GraphQLOutputType, field: FieldPlan) -> Callable[[An
     non_null = isinstance(return_type, GraphQLNonNull)
     leaf_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
     assert isinstance(leaf_type, GraphQLLeafType)  # noqa: S101  (a leaf chain's plan)
-    coerce = leaf_type.coerce_output_value
+    coerce_leaf = _nullable_leaf(leaf_type)
+    if not non_null:
+        return coerce_leaf
     message = f"Cannot return null for non-nullable field {field.parent_type}.{field.field_name}."
 
-    if non_null:
-
-        def complete_non_null_leaf(result: Any) -> Any:
-            if isinstance(result, Exception):
-                raise result
-            if result is None or result is Undefined:
-                raise TypeError(message)
-            coerced = coerce(result)
-            if coerced is Undefined or coerced is None:
-                raise _null_coercion(leaf_type, result, coerced)
-            return coerced
-
-        return complete_non_null_leaf
-
-    def complete_nullable_leaf(result: Any) -> Any:
-        if isinstance(result, Exception):
-            raise result
+    def complete_non_null_leaf(result: Any) -> Any:
+        # An exception is not None: coerce_leaf raises it, as the non-null completer would.
         if result is None or result is Undefined:
-            return None
-        coerced = coerce(result)
-        if coerced is Undefined or coerced is None:
-            raise _null_coercion(leaf_type, result, coerced)
-        return coerced
+            raise TypeError(message)
+        return coerce_leaf(result)
 
-    return complete_nullable_leaf
+    return complete_non_null_leaf
 
 
 def _null_coercion(leaf_type: GraphQLLeafType, result: Any, coerced: Any) -> TypeError:

@@ -77,7 +77,7 @@ def request_of(
 def _counters_asked(names: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
     """The counters the selected figures need: this period's, and last year's."""
     growth = frozenset({"accepted"}) if "acceptedGrowth" in names else frozenset()
-    figures = counters_of_figures(set(names))
+    figures = counters_of_figures(names)
     return figures | growth, (figures if "previousYear" in names else frozenset()) | growth
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from enum import Enum
 from typing import Self
@@ -195,7 +196,7 @@ FIGURE_COUNTERS: dict[str, frozenset[str]] = {
 }
 
 
-def counters_of_figures(names: set[str]) -> frozenset[str]:
+def counters_of_figures(names: Iterable[str]) -> frozenset[str]:
     """The counters the selected figures (by GraphQL field name) are made of."""
     return frozenset().union(*(FIGURE_COUNTERS.get(name, ()) for name in names))
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
 import pytest
 from strawberry.relay import to_base64
+from strawberry.utils.str_converters import to_camel_case
 
 from models.accounts.tables import Role
 from models.catalogue.tables import Hall
@@ -151,19 +153,26 @@ WITH_LAST_YEAR = """query Y($f: StatisticsFilter!, $s: StatisticsSource) {
 fragment Last on StatisticsRow { acceptedGrowth { value } previousYear { accepted yellowCards satisfaction { numerator denominator } averageWait { totalSeconds count } } }"""
 
 
-async def test_the_raw_path_reads_only_last_years_counters_the_query_asks_for(db: object) -> None:
-    """Without `previousYear` the raw path reads last year's accepted cases alone (for the
-    growth); asked for in a fragment, every counter of last year: both equal the rollups."""
+async def _generated_year(code: str, name: str, *, seed: int) -> tuple[Any, Any, Any]:
+    """A small generated hall's two years (shape, what was written) and its ADMIN."""
     from models.statistics.generator import PRESETS, generate  # noqa: PLC0415
-    from schema.context import Context  # noqa: PLC0415
-    from schema.schema import schema  # noqa: PLC0415
 
     shape = dataclasses.replace(
         PRESETS["real-hall"].scaled(1_000), departments=3, windows=6, items=40
     )
-    written = await generate("GEN", "生成数据中心", shape, seed=3)
-    _, admin = await f.user("gen_admin", Role.ADMIN, of=await Hall.get(id=written.hall_id))
-    year = {"hallId": to_base64("Hall", written.hall_id), "from": "2021-01-01", "to": "2021-12-31"}
+    written = await generate(code, name, shape, seed=seed)
+    _, admin = await f.user(
+        f"{code.lower()}_admin", Role.ADMIN, of=await Hall.get(id=written.hall_id)
+    )
+    return shape, written, admin
+
+
+def _asker(admin: Any, hall_id: int) -> Callable[[str, str | None], Awaitable[dict[str, Any]]]:
+    """Runs a statistics document over the hall's 2021 from a source; its table, source checked."""
+    from schema.context import Context  # noqa: PLC0415
+    from schema.schema import schema  # noqa: PLC0415
+
+    year = {"hallId": to_base64("Hall", hall_id), "from": "2021-01-01", "to": "2021-12-31"}
 
     async def ask(document: str, source: str | None) -> dict[str, Any]:
         result = await schema.execute(
@@ -174,6 +183,15 @@ async def test_the_raw_path_reads_only_last_years_counters_the_query_asks_for(db
         table: dict[str, Any] = result.data["statistics"]
         assert table.pop("source") == (source or "ROLLUP")
         return table
+
+    return ask
+
+
+async def test_the_raw_path_reads_only_last_years_counters_the_query_asks_for(db: object) -> None:
+    """Without `previousYear` the raw path reads last year's accepted cases alone (for the
+    growth); asked for in a fragment, every counter of last year: both equal the rollups."""
+    shape, written, admin = await _generated_year("GEN", "生成数据中心", seed=3)
+    ask = _asker(admin, written.hall_id)
 
     for document in (GROWTH_ONLY, WITH_LAST_YEAR):
         assert await ask(document, "RAW") == await ask(document, None)
@@ -207,23 +225,17 @@ def test_each_figure_is_made_of_the_counters_it_lists() -> None:
     from schema.types.statistics import FIGURE_COUNTERS, StatisticsFigures  # noqa: PLC0415
 
     fields = StatisticsFigures.__strawberry_definition__.fields  # type: ignore[attr-defined]
-    names = {field.graphql_name or to_camel(field.python_name) for field in fields}
+    names = {field.graphql_name or to_camel_case(field.python_name) for field in fields}
     assert names == set(FIGURE_COUNTERS)
     rng = random.Random(7)  # noqa: S311  (test data, not secrets)
     for _ in range(20):
         every = {c: rng.randrange(1, 10_000) for c in COUNTERS}
         full = StatisticsFigures.of(Figures(every, working_days=250))
         for field in fields:
-            name = field.graphql_name or to_camel(field.python_name)
+            name = field.graphql_name or to_camel_case(field.python_name)
             only = {c: v for c, v in every.items() if c in FIGURE_COUNTERS[name]}
             alone = StatisticsFigures.of(Figures(only, working_days=250))
             assert getattr(alone, field.python_name) == getattr(full, field.python_name), name
-
-
-def to_camel(name: str) -> str:
-    """strawberry's default GraphQL name of a Python field."""
-    first, *rest = name.split("_")
-    return first + "".join(part.title() for part in rest)
 
 
 CARDS_ONLY = """query C($f: StatisticsFilter!, $s: StatisticsSource) {
@@ -242,28 +254,11 @@ fragment All on StatisticsFigures { accepted workingDays dailyAverage { numerato
 async def test_a_raw_total_reads_only_the_figures_the_query_selects(db: object) -> None:
     """A raw total computes the counters of the selected figures alone; each selection gives
     the rollups' figures, and a card-only table reads no rating, ticket or case."""
-    from models.statistics.generator import PRESETS, generate  # noqa: PLC0415
     from models.statistics.queries import StatRequest, statistics  # noqa: PLC0415
     from models.statistics.rules import Source  # noqa: PLC0415
-    from schema.context import Context  # noqa: PLC0415
-    from schema.schema import schema  # noqa: PLC0415
 
-    shape = dataclasses.replace(
-        PRESETS["real-hall"].scaled(1_000), departments=3, windows=6, items=40
-    )
-    written = await generate("SEL", "选择数据中心", shape, seed=5)
-    _, admin = await f.user("sel_admin", Role.ADMIN, of=await Hall.get(id=written.hall_id))
-    year = {"hallId": to_base64("Hall", written.hall_id), "from": "2021-01-01", "to": "2021-12-31"}
-
-    async def ask(document: str, source: str | None) -> dict[str, Any]:
-        result = await schema.execute(
-            document, variable_values={"f": year, "s": source}, context_value=Context(actor=admin)
-        )
-        assert not result.errors, result.errors
-        assert result.data is not None
-        table: dict[str, Any] = result.data["statistics"]
-        assert table.pop("source") == (source or "ROLLUP")
-        return table
+    shape, written, admin = await _generated_year("SEL", "选择数据中心", seed=5)
+    ask = _asker(admin, written.hall_id)
 
     for document in (CARDS_ONLY, EVERY_FIGURE, GROWTH_ONLY):
         assert await ask(document, "RAW") == await ask(document, None)
