@@ -168,6 +168,7 @@ def serve(
                 port=port or settings.port,
                 workers=workers or settings.api_workers,
                 log_config=None,
+                access_log=settings.access_log,
                 ws="websockets-sansio",
                 ws_per_message_deflate=False,
                 # A WebSocket message may be no larger than a POST body (else close 1009).

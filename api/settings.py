@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="default time zone of halls")
     log_level: str = Field("INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
     log_json: bool | None = Field(None, description="JSON logs; default: on outside dev")
+    access_log: bool = Field(
+        False,
+        description="a log line per HTTP request (uvicorn's access log); /metrics counts them anyway",
+    )
     sms_provider: str = Field(
         "log", pattern=r"^(log|aliyun|tencent)$", description="log, aliyun or tencent"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from tortoise import connections
@@ -15,6 +16,10 @@ from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part
 from models.statistics.rules import GroupBy, Period, Source, month_end
 
 RAW_WORK_MEM = "64MB"
+# Date slices each part's period is read in, side by side: a few dozen milliseconds each
+# instead of one part running alone at the end while the other core idles (a hall's year:
+# 295 ms in one slice per part, 250 ms in three or four).
+RAW_SLICES = 3
 
 # The key a grouping reads, by key name (None: a date grouping).
 GROUP_KEYS: dict[GroupBy, str | None] = {
@@ -193,6 +198,19 @@ async def _part_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return list(await conn.execute_query_dict(sql, params))
 
 
+def slices(period: Period, count: int) -> list[Period]:
+    """The period cut into at most `count` contiguous runs of days of nearly equal length."""
+    days = (period.end - period.start).days + 1
+    count = max(1, min(count, days))
+    return [
+        Period(
+            period.start + timedelta(days=days * n // count),
+            period.start + timedelta(days=days * (n + 1) // count - 1),
+        )
+        for n in range(count)
+    ]
+
+
 def _in_caller_transaction() -> bool:
     """Whether the caller holds a transaction (one connection: its queries run one at a time)."""
     return isinstance(connections.get("default"), TransactionalDBClient)
@@ -206,16 +224,19 @@ async def _raw_rows(
     scope: Scope, group_by: Dimensions, periods: tuple[tuple[Period, Needed], ...]
 ) -> list[list[dict[str, Any]]]:
     """The counters of each period straight from the source tables, from the parts moving a
-    needed counter: all of them read at once on pooled connections (both cores busy however
-    uneven the parts are), one after the other inside a caller's transaction."""
+    needed counter: all of them read at once on pooled connections, each in RAW_SLICES slices
+    of the period (both cores busy however uneven the parts are), one after the other and
+    whole inside a caller's transaction."""
+    alone = _in_caller_transaction()
     queries = []
     for n, (period, needed) in enumerate(periods):
         for part in PARTS:
             if needed is not None and not needed & part.counters.keys():
                 continue
             sql, values = part_sql(part, scope, group_by, needed)
-            queries.append((n, sql, [values[0], period.start, period.end, *values[1:]]))
-    if _in_caller_transaction():
+            for piece in slices(period, 1 if alone else RAW_SLICES):
+                queries.append((n, sql, [values[0], piece.start, piece.end, *values[1:]]))
+    if alone:
         results = [await _part_rows(sql, params) for _, sql, params in queries]
     else:
         results = list(await asyncio.gather(*(_part_rows(sql, p) for _, sql, p in queries)))

@@ -18,6 +18,7 @@ from api.settings import SettingsError, load_settings
         ("HALL_REDIS_URL", "http://x", "HALL_REDIS_URL"),
         ("HALL_TIMEZONE", "Mars/Base", "HALL_TIMEZONE"),
         ("HALL_ENV", "staging", "HALL_ENV"),
+        ("HALL_ACCESS_LOG", "sometimes", "HALL_ACCESS_LOG"),
     ],
 )
 def test_bad_values_are_named(
@@ -27,6 +28,13 @@ def test_bad_values_are_named(
     with pytest.raises(SettingsError) as exc:
         load_settings()
     assert expected in str(exc.value)
+
+
+def test_the_access_log_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HALL_ACCESS_LOG", raising=False)
+    assert load_settings().access_log is False
+    monkeypatch.setenv("HALL_ACCESS_LOG", "true")
+    assert load_settings().access_log is True
 
 
 def test_prod_requires_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
