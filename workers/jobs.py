@@ -13,6 +13,7 @@ from models.cases.deadlines import recompute_for_hall, recompute_for_year
 from models.evaluations.follow_ups import plan_follow_ups as plan
 from models.notifications.delivery import DeliveryPolicy, deliver, relay, sweep
 from models.queue.actions import rollover
+from models.statistics.fold import fold_pending
 
 HEARTBEAT_KEY = "hall:worker:heartbeat"
 QUEUE_NAME = "hall:queue"
@@ -57,6 +58,11 @@ async def queue_rollover(ctx: dict[str, Any]) -> int:
     return await rollover(datetime.now(UTC))
 
 
+async def fold_statistics(ctx: dict[str, Any]) -> int:
+    """Move the pending changes of the figures into the rollups; returns how many rows."""
+    return await fold_pending()
+
+
 async def send_notification(ctx: dict[str, Any], notification_id: int) -> str:
     """Send one outbox text at most once (see models.notifications.delivery)."""
     status = await deliver(
@@ -95,4 +101,5 @@ PERIODIC_JOBS = {
     "plan-follow-ups": plan_follow_ups,
     "relay-notifications": relay_notifications,
     "sweep-notifications": sweep_notifications,
+    "fold-statistics": fold_statistics,
 }

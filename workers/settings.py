@@ -13,6 +13,7 @@ from models.db import tortoise_config
 from models.notifications.delivery import DeliveryPolicy
 from workers.jobs import (
     QUEUE_NAME,
+    fold_statistics,
     lapse_subtasks,
     plan_follow_ups,
     queue_rollover,
@@ -68,6 +69,7 @@ def worker_settings(
             send_notification,
             relay_notifications,
             sweep_notifications,
+            fold_statistics,
         ],
         "cron_jobs": [
             cron(worker_heartbeat, second={0, 30}, run_at_startup=True),
@@ -81,6 +83,9 @@ def worker_settings(
             # The outbox relay every two seconds; the sweeper every minute.
             cron(relay_notifications, second=set(range(0, 60, 2)), run_at_startup=True),
             cron(sweep_notifications, second={15}),
+            # Pending changes of the figures into the rollups every five seconds: reads add
+            # what is pending, so this only keeps the pending table small.
+            cron(fold_statistics, second=set(range(3, 60, 5)), run_at_startup=True),
         ],
         "redis_settings": redis_settings(redis_url),
         "queue_name": QUEUE_NAME,

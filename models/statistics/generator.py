@@ -45,6 +45,8 @@ from models.catalogue.tables import (
     WindowKind,
 )
 from models.common.actor import SYSTEM_ACTOR
+from models.statistics.fold import fold_pending
+from models.statistics.parts import GRAINS
 
 BATCH = 50_000
 YELLOW_DAYS = 3
@@ -482,7 +484,8 @@ class Generated:
 
 
 async def generate(code: str, name: str, shape: Shape, seed: int) -> Generated:
-    """Write the shape's years for a hall (created when missing) with COPY; triggers keep rollups."""
+    """Write the shape's years for a hall (created when missing) with COPY; the triggers' changes
+    are folded into the rollups at the end."""
     cat = await ensure_catalogue(code, name, shape, seed)
     years = plans(shape)
     days = Days(await hall_calendar(cat.hall), years[0].year, shape.year + 1)
@@ -516,5 +519,9 @@ async def generate(code: str, name: str, shape: Shape, seed: int) -> Generated:
                 result.tickets += len(rows.tickets)
                 result.ratings += len(rows.ratings)
                 result.cards += len(rows.cards)
-        await conn.execute('ANALYZE "case", ticket, evaluation, case_alert')
+    await fold_pending(batch=50_000)
+    async with client.acquire_connection() as conn:
+        await conn.execute(
+            'ANALYZE "case", ticket, evaluation, case_alert, stat_pending, ' + ", ".join(GRAINS)
+        )
     return result

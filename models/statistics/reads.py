@@ -12,7 +12,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
-from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part
+from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part, live
 from models.statistics.rules import GroupBy, Period, Source, month_end
 
 RAW_WORK_MEM = "64MB"
@@ -174,13 +174,13 @@ def part_sql(
 
 
 def rollup_sql(grain: str, scope: Scope, group_by: Dimensions) -> tuple[str, list[Any]]:
-    """Counters per group summed from one rollup table."""
+    """Counters per group summed from one rollup table and the changes pending for it."""
     keys = {k: f"r.{k}" for k in GRAINS[grain]}
     where, values = _conditions(scope, keys, "r.day")
     # Sums of bigints are numeric (decoded as Decimal); a period's counters fit a bigint.
     sums = ", ".join(f"sum(r.{c})::bigint AS {c}" for c in COUNTERS)
     group, positions = _group(group_by, keys, "r.day")
-    sql = f"SELECT {group}, {sums} FROM {grain} r WHERE {where}"  # noqa: S608  (SQL from constants; values are parameters)
+    sql = f"SELECT {group}, {sums} FROM {live(grain)} r WHERE {where}"  # noqa: S608  (SQL from constants; values are parameters)
     if positions:
         sql += f" GROUP BY {positions}"
     return sql, values

@@ -1,4 +1,5 @@
-"""Per-day rollups of the published figures, one table per grain; triggers keep them (0008)."""
+"""Per-day rollups of the published figures, one table per grain, and the changes not yet folded
+into them (the source tables' triggers append those: 0008, 0017)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,9 @@ def _counter() -> fields.BigIntField:
     return fields.BigIntField(db_default=0)
 
 
-class DayFigures(Model):
-    """The counters every grain keeps for one key and one hall-local day."""
+class Counters(Model):
+    """The counters of the published figures (models/statistics/parts.py, COUNTERS)."""
 
-    id = fields.BigIntField(primary_key=True)
-    hall_id = fields.IntField()
-    department_id = fields.IntField()
-    day = fields.DateField()
-    # Which of a key's rows the writing connection adds to (parts.SHARD): windows calling at
-    # once add to different rows of the hall's hot keys instead of queueing for one row lock.
-    # Reads sum a key's rows.
-    shard = fields.SmallIntField(db_default=0)
     accepted = _counter()
     accepted_immediate = _counter()
     accepted_promised = _counter()
@@ -42,6 +35,22 @@ class DayFigures(Model):
     wait_seconds = _counter()
     tickets_finished = _counter()
     service_seconds = _counter()
+
+    class Meta:
+        abstract = True
+
+
+class DayFigures(Counters):
+    """The counters every grain keeps for one key and one hall-local day."""
+
+    id = fields.BigIntField(primary_key=True)
+    hall_id = fields.IntField()
+    department_id = fields.IntField()
+    day = fields.DateField()
+    # Which of a key's rows the writing connection adds to (parts.SHARD): windows calling at
+    # once add to different rows of the hall's hot keys instead of queueing for one row lock.
+    # Reads sum a key's rows.
+    shard = fields.SmallIntField(db_default=0)
 
     class Meta:
         abstract = True
@@ -91,3 +100,23 @@ class ItemDay(DayFigures):
     class Meta:
         table = "stat_item_day"
         unique_together = (("hall_id", "department_id", "item_id", "day", "shard"),)
+
+
+class PendingFigures(Counters):
+    """Changes of the figures not yet added to the rollups, one row per key, day and writing
+    statement (the source tables' triggers append them; `fold` moves them, reads add them).
+
+    Appending never waits for another writer; adding to the rollup rows is left to one folder.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    hall_id = fields.IntField()
+    department_id = fields.IntField()
+    window_id = fields.IntField()
+    staff_id = fields.IntField()
+    item_id = fields.IntField()
+    day = fields.DateField()
+
+    class Meta:
+        table = "stat_pending"
+        indexes = (("hall_id", "day"),)

@@ -195,14 +195,23 @@ CREATE TYPE pgl_bench.figures AS (
   yellow_cards bigint, red_cards bigint, satisfaction numeric
 );
 
--- The same figures from the rollup table our triggers keep (stat_department_month): what a
--- PostGraphile deployment would read if it had precomputed figures like ours.
+-- The same figures from the rollup table ours reads (stat_department_month) and the changes
+-- pending for it (stat_pending): what a PostGraphile deployment would read if it had
+-- precomputed figures like ours.
 CREATE FUNCTION pgl_bench.department_figures_rollup(department_id int, from_day date, to_day date)
 RETURNS pgl_bench.figures LANGUAGE sql STABLE AS $$
   SELECT sum(accepted), sum(completed), sum(completed_on_time), sum(completed_early),
          sum(yellow_cards), sum(red_cards),
          round(sum(ratings_good)::numeric / nullif(sum(ratings), 0), 4)
-  FROM public.stat_department_month m
+  FROM (
+    SELECT department_id, day, accepted, completed, completed_on_time, completed_early,
+           yellow_cards, red_cards, ratings_good, ratings
+    FROM public.stat_department_month
+    UNION ALL
+    SELECT department_id, date_trunc('month', day)::date, accepted, completed, completed_on_time,
+           completed_early, yellow_cards, red_cards, ratings_good, ratings
+    FROM public.stat_pending
+  ) m
   WHERE m.department_id = department_figures_rollup.department_id
     AND m.day BETWEEN date_trunc('month', from_day)::date AND to_day
 $$;
@@ -927,6 +936,7 @@ async def prepare(args: argparse.Namespace, server_url: str) -> tuple[str, Fixtu
         fixture = Fixture(
             **(saved["fixture"] | {"day": date.fromisoformat(saved["fixture"]["day"])})
         )
+        await apply_migrations(saved["database_url"])  # the functions read the current tables
         await create_pgl_functions(saved["database_url"])
         return str(saved["database_url"]), fixture
     database_url = await fresh_database(server_url)

@@ -20,6 +20,7 @@ from models.queue import actions
 from models.queue.actions import FinishCurrent
 from models.queue.errors import NothingToCall, TicketStateError
 from models.queue.tables import Ticket, TicketChannel, TicketOutcome, TicketStatus
+from models.statistics.fold import fold_pending
 from tests import factories as f
 
 NOW = f.NOW  # Friday 2026-11-20, 10:00 in Shanghai
@@ -69,8 +70,9 @@ async def state(hall: dict[str, Any]) -> list[tuple[int, str, str | None, int | 
 
 
 async def rollups(hall: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The hall's ticket figures per day in every rollup table the triggers keep (one window,
-    clerk and department: one key a day, its rows summed over the shards)."""
+    """The hall's ticket figures per day in every rollup table, the pending changes folded in
+    (one window, clerk and department: one key a day, its rows summed over the shards)."""
+    await fold_pending()
     found: list[tuple[Any, ...]] = []
     sums = ", ".join(f"sum({name})::bigint AS {name}" for name in FIGURES)
     for table in ROLLUPS:
