@@ -17,7 +17,7 @@ from models.queue.queries import window_in_scope
 from schema.context import Info
 from schema.permissions import require_actor
 from schema.relay import decode_id
-from schema.types.cases import CaseEvent
+from schema.types.cases import CaseEvent, case_personal_names
 from schema.types.queue import BoardEventPayload
 
 
@@ -74,10 +74,11 @@ class Subscription:
             raise RuntimeError("caseUpdates needs a case feed")
         case, _ = await case_queries.case_for(actor, number)
         last = case.event_count if after_seq is None else max(after_seq, 0)
+        names = case_personal_names(case)
         async for _ in feed.watch(case.id):
             for event in await case_queries.events_after(case.id, last):
                 last = event.seq
-                yield CaseEvent.from_row(event, case.number)
+                yield CaseEvent.from_row(event, case.number, names)
 
     @strawberry.subscription(
         description=(

@@ -11,7 +11,7 @@ from models.workorders import queries
 from models.workorders.actions import order_for
 from schema.context import Info
 from schema.permissions import require_actor
-from schema.types.workorders import WorkOrderEvent
+from schema.types.workorders import WorkOrderEvent, caller_names
 
 
 @strawberry.type
@@ -40,7 +40,8 @@ class WorkOrderSubscription:
             raise RuntimeError("workOrderUpdates needs a work-order feed")
         order, _ = await order_for(actor, number)
         last = order.event_count if after_seq is None else max(after_seq, 0)
+        names = caller_names(order)
         async for _ in feed.watch(order.id):
             for event in await queries.events_after(order.id, last):
                 last = event.seq
-                yield WorkOrderEvent.from_row(event, order.number)
+                yield WorkOrderEvent.from_row(event, order.number, names)

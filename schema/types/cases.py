@@ -23,6 +23,7 @@ from schema.types.catalogue import DayUnit, Department, Hall, ItemKind, ServiceI
 from schema.types.masking import (
     Exposure,
     PersonalData,
+    known_names,
     mask_free_text,
     mask_id_number,
     mask_mobile,
@@ -253,7 +254,10 @@ class CaseEvent:
     actor_name: str = strawberry.field(description="Username of who did it; `system` for jobs.")
     at: datetime = strawberry.field(description="When it was recorded.")
     remark: str = strawberry.field(
-        description="Reason or remark given. ID and phone numbers written in it are masked."
+        description=(
+            "Reason or remark given. ID and phone numbers written in it are masked, and so are"
+            " the applicant's and contact's names."
+        )
     )
     data: JSON = strawberry.field(
         description="Details by kind, e.g. {oldDue, newDue} for a moved deadline, {days} for an extension."
@@ -261,13 +265,18 @@ class CaseEvent:
     case_number: str = strawberry.field(description="The case's number.")
 
     @classmethod
-    def from_row(cls, row: tables.CaseEvent, number: str) -> Self:
-        """Build from a table row."""
-        return cls.from_record(_Attributes(row), number)
+    def from_row(
+        cls, row: tables.CaseEvent, number: str, names: Mapping[str, str] | None = None
+    ) -> Self:
+        """Build from a table row; `names`: the case's personal names to mask in the remark."""
+        return cls.from_record(_Attributes(row), number, names)
 
     @classmethod
-    def from_record(cls, row: Mapping[str, Any], number: str) -> Self:
-        """Build from a record of `queries.EVENT_COLUMNS` (enums as text, JSON as text or parsed)."""
+    def from_record(
+        cls, row: Mapping[str, Any], number: str, names: Mapping[str, str] | None = None
+    ) -> Self:
+        """Build from a record of `queries.EVENT_COLUMNS` (enums as text, JSON as text or parsed);
+        `names`: the case's personal names to mask in the remark."""
         data = row["data"]
         if isinstance(data, str):
             data = orjson.loads(data)
@@ -279,7 +288,7 @@ class CaseEvent:
             to_status=CaseStatus(row["to_status"]),
             actor_name=row["actor_name"],
             at=row["at"],
-            remark=mask_free_text(row["remark"]),
+            remark=mask_free_text(row["remark"], names),
             data=cast("JSON", {camel(k): v for k, v in data.items()}),
             case_number=number,
         )
@@ -301,7 +310,10 @@ class CaseSubtask:
     )
     decided_at: datetime | None = strawberry.field(description="When it was decided or lapsed.")
     remark: str = strawberry.field(
-        description="The department's opinion. ID and phone numbers written in it are masked."
+        description=(
+            "The department's opinion. ID and phone numbers written in it are masked, and so are"
+            " the applicant's and contact's names."
+        )
     )
     department_id: strawberry.Private[int]
 
@@ -318,7 +330,10 @@ class CaseSuspension:
     """A pause of the clock."""
 
     reason: str = strawberry.field(
-        description="Why. ID and phone numbers written in it are masked."
+        description=(
+            "Why. ID and phone numbers written in it are masked, and so are the applicant's and"
+            " contact's names."
+        )
     )
     started_on: date = strawberry.field(description="First day of the suspension.")
     ended_on: date | None = strawberry.field(description="Day it ended; null while it lasts.")
@@ -380,7 +395,10 @@ class Case(relay.Node):
     outcome: Outcome | None = strawberry.field(description="Approved or denied.")
     timeliness: Timeliness | None = strawberry.field(description="Early, on time or overdue.")
     decision_note: str = strawberry.field(
-        description="Decision remarks (the reasons of a denial). ID and phone numbers written in it are masked."
+        description=(
+            "Decision remarks (the reasons of a denial). ID and phone numbers written in it are"
+            " masked, and so are the applicant's and contact's names."
+        )
     )
     delivery: CaseDelivery | None = strawberry.field(description="How the result was handed over.")
     forwarded_to: str = strawberry.field(description="The authority it was reported to.")
@@ -398,6 +416,8 @@ class Case(relay.Node):
     item_version_id: strawberry.Private[int]
     window_id: strawberry.Private[int | None]
     row_id: strawberry.Private[int]
+    # The applicant's and contact's names with their masked forms, masked in free text too.
+    personal_names: strawberry.Private[dict[str, str]]
 
     @classmethod
     def from_row(cls, row: tables.Case) -> Self:
@@ -466,7 +486,7 @@ class Case(relay.Node):
     async def events(self, info: Info) -> list[CaseEvent]:
         """The case's history."""
         rows = await info.context.loaders.case_events.load(self.row_id)
-        return [CaseEvent.from_record(r, self.number) for r in rows]
+        return [CaseEvent.from_record(r, self.number, self.personal_names) for r in rows]
 
     @strawberry.field(description="A joint case's sub-tasks, one per co-handling department.")
     async def subtasks(self, info: Info) -> list[CaseSubtask]:
@@ -479,7 +499,7 @@ class Case(relay.Node):
                 due_provisional=r.due_provisional,
                 status=r.status,
                 decided_at=r.decided_at,
-                remark=mask_free_text(r.remark),
+                remark=mask_free_text(r.remark, self.personal_names),
                 department_id=r.department_id,
             )
             for r in rows
@@ -491,7 +511,9 @@ class Case(relay.Node):
         rows = await info.context.loaders.case_pauses.load(self.row_id)
         return [
             CaseSuspension(
-                reason=mask_free_text(r.reason), started_on=r.started_on, ended_on=r.ended_on
+                reason=mask_free_text(r.reason, self.personal_names),
+                started_on=r.started_on,
+                ended_on=r.ended_on,
             )
             for r in rows
         ]
@@ -553,6 +575,17 @@ def _missing_materials(row: Mapping[str, Any]) -> list[MissingMaterial]:
     return [MissingMaterial(name=m["name"], requirement=m.get("requirement", "")) for m in missing]
 
 
+def _personal_names(row: Mapping[str, Any]) -> dict[str, str]:
+    """The applicant's name (a person's or an organisation's) and the contact's, with masks."""
+    person = ApplicantKind(row["applicant_kind"]) is ApplicantKind.PERSON
+    return known_names((row["applicant_name"], person), (row["contact_name"], True))
+
+
+def case_personal_names(case: tables.Case) -> dict[str, str]:
+    """The personal names of a stored case, to mask in its free text."""
+    return _personal_names(_Attributes(case))
+
+
 # Fields of a Case view that are their column's value as the driver returns it.
 _PLAIN_FIELDS = (
     "id", "number", "limit_days", "legal_limit_days", "item_version_id", "investment_project",
@@ -576,7 +609,8 @@ CASE_FIELDS: dict[str, Read] = {
     "missing_materials": _missing_materials,
     "delivery": _delivery,
     "allowed_actions": lambda row: rules.allowed_actions(CaseStatus(row["status"])),
-    "decision_note": lambda row: mask_free_text(row["decision_note"]),
+    "personal_names": _personal_names,
+    "decision_note": lambda row: mask_free_text(row["decision_note"], _personal_names(row)),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -85,8 +86,26 @@ def _masked_landline(found: re.Match[str]) -> str:
     return f"{area}-{'*' * (len(number) - 4)}{number[-4:]}"
 
 
-def mask_free_text(text: str) -> str:
-    """Free text with the ID numbers and phone numbers in it masked, the rest as written."""
+# A known name shorter than this is left in free text: one character is a word too often.
+MIN_NAME_IN_TEXT = 2
+
+
+def known_names(*names: tuple[str, bool]) -> dict[str, str]:
+    """The masked form of each (name, is a person) worth looking for in free text."""
+    return {
+        name: mask_name(name, person=person)
+        for name, person in names
+        if len(name) >= MIN_NAME_IN_TEXT
+    }
+
+
+def mask_free_text(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Free text with the ID numbers and phone numbers in it masked, and the known `names` of
+    the people it is about (name -> masked form, `known_names`); the rest as written."""
+    if names:
+        for name in sorted(names, key=len, reverse=True):  # 张三丰 before 张三
+            if name in text:
+                text = text.replace(name, names[name])
     if not any(ch.isdigit() for ch in text):
         return text
     text = _ID_IN_TEXT.sub(lambda found: mask_id_number(found[0].upper()), text)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Self, cast
 
@@ -22,6 +22,7 @@ from schema.types.cases import AlertLevel
 from schema.types.catalogue import Department, Hall
 from schema.types.masking import (
     PersonalData,
+    known_names,
     mask_free_text,
     mask_mobile,
     mask_name,
@@ -93,14 +94,19 @@ class WorkOrderEvent:
     actor_name: str = strawberry.field(description="Who did it; `system` for the chasing scan.")
     at: datetime = strawberry.field(description="When.")
     note: str = strawberry.field(
-        description="Reason, reply or remark. ID and phone numbers written in it are masked."
+        description=(
+            "Reason, reply or remark. ID and phone numbers written in it are masked, and so is"
+            " the caller's name."
+        )
     )
     data: JSON = strawberry.field(description="Details by kind (department, days, due date...).")
     order_number: str = strawberry.field(description="The order's number.")
 
     @classmethod
-    def from_row(cls, row: tables.WorkOrderEvent, number: str) -> Self:
-        """From a stored event."""
+    def from_row(
+        cls, row: tables.WorkOrderEvent, number: str, names: Mapping[str, str] | None = None
+    ) -> Self:
+        """From a stored event; `names`: the caller's name to mask in the note."""
         return cls(
             seq=row.seq,
             kind=row.kind,
@@ -108,7 +114,7 @@ class WorkOrderEvent:
             to_status=row.to_status,
             actor_name=row.actor_name,
             at=row.at,
-            note=mask_free_text(row.note),
+            note=mask_free_text(row.note, names),
             data=cast("JSON", {camel(k): v for k, v in row.data.items()}),
             order_number=number,
         )
@@ -135,7 +141,10 @@ class WorkOrder(relay.Node):
     location: str = strawberry.field(description="Where the matter is.")
     district: str = strawberry.field(description="Administrative division code, when given.")
     content: str = strawberry.field(
-        description="What the caller said. ID and phone numbers written in it are masked."
+        description=(
+            "What the caller said. ID and phone numbers written in it are masked, and so is the"
+            " caller's name."
+        )
     )
     attachments: list[Attachment] = strawberry.field(description="Attachments by reference.")
     received_at: datetime = strawberry.field(description="When the call was taken.")
@@ -155,7 +164,10 @@ class WorkOrder(relay.Node):
     )
     replied_at: datetime | None = strawberry.field(description="When the department replied.")
     reply: str = strawberry.field(
-        description="The department's answer. ID and phone numbers written in it are masked."
+        description=(
+            "The department's answer. ID and phone numbers written in it are masked, and so is"
+            " the caller's name."
+        )
     )
     on_time: bool | None = strawberry.field(
         description="Replied by the due date (null until replied)."
@@ -181,7 +193,7 @@ class WorkOrder(relay.Node):
             status=row.status,
             location=row.location,
             district=row.district,
-            content=mask_free_text(row.content),
+            content=mask_free_text(row.content, caller_names(row)),
             attachments=[Attachment(name=a["name"], ref=a["ref"]) for a in row.attachments],
             received_at=row.received_at,
             dispatched_at=row.dispatched_at,
@@ -193,7 +205,7 @@ class WorkOrder(relay.Node):
             extension_days=row.extension_days,
             extension_requested_days=row.extension_request_days if pending else None,
             replied_at=row.replied_at,
-            reply=mask_free_text(row.reply),
+            reply=mask_free_text(row.reply, caller_names(row)),
             on_time=row.on_time,
             satisfaction=row.satisfaction,
             closed_at=row.closed_at,
@@ -254,7 +266,8 @@ class WorkOrder(relay.Node):
     async def events(self, info: Info) -> list[WorkOrderEvent]:
         """The history."""
         rows = await queries.events_after(self.row.id, 0)
-        return [WorkOrderEvent.from_row(r, self.row.number) for r in rows]
+        names = caller_names(self.row)
+        return [WorkOrderEvent.from_row(r, self.row.number, names) for r in rows]
 
     @strawberry.field(description="The order this duplicate was merged into.")
     async def duplicate_of(self, info: Info) -> WorkOrder | None:
@@ -377,3 +390,8 @@ class WorkOrderFigures:
             return None
         row = await info.context.loaders.department.load(self.department_id)
         return Department.from_row(row) if row else None
+
+
+def caller_names(row: tables.WorkOrder) -> dict[str, str]:
+    """The caller's name with its mask, to mask in the order's free text."""
+    return known_names((row.caller_name, True))

@@ -1,4 +1,5 @@
-"""Free text (comments, notes, a caller's words) shows ID and phone numbers masked; stored as written."""
+"""Free text (comments, notes, a caller's words) shows ID and phone numbers masked, and the names
+of the people a case or work order is about; stored as written."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from models.cases import actions as case_actions
 from models.cases.tables import Outcome
 from models.evaluations.tables import Evaluation
 from models.workorders.tables import WorkOrder, WorkOrderEvent
-from schema.types.masking import mask_free_text
+from schema.types.masking import known_names, mask_free_text
 from tests import factories as f
 from tests.operations import run
 from tests.schema import test_evaluations, test_work_orders
@@ -45,6 +46,17 @@ MASKED = "请回电139****0123，身份证370102********3474，座机0531-****34
 )
 def test_numbers_in_free_text_are_masked(text: str, shown: str) -> None:
     assert mask_free_text(text) == shown
+
+
+def test_known_names_in_free_text_are_masked() -> None:
+    names = known_names(("张三", True), ("张三丰", True), ("济南某某有限公司", False), ("王", True))
+    assert names == {"张三": "张*", "张三丰": "张**", "济南某某有限公司": "济南****公司"}
+    assert (
+        mask_free_text(f"张三丰和张三代济南某某有限公司来办，王老师陪同，电话{PHONE}", names)
+        == "张**和张*代济南****公司来办，王老师陪同，电话139****0123"
+    )
+    assert mask_free_text("无关的话", names) == "无关的话"
+    assert mask_free_text("张三来过", None) == "张三来过"
 
 
 async def test_a_rating_comment_shows_the_raters_numbers_masked(hall: dict[str, Any]) -> None:
@@ -106,3 +118,51 @@ async def test_a_cases_remarks_show_numbers_masked(hall: dict[str, Any]) -> None
     assert ID_NUMBER not in str(detail)
     listed = await run("Cases", {}, actor=hall["admin"])
     assert ID_NUMBER not in str(listed)
+
+
+async def test_a_work_orders_texts_show_the_callers_name_masked(centre: dict[str, Any]) -> None:
+    """The caller (李四) named in what they said, in the reply and in an event's note."""
+    created = await run(
+        "WorkOrderCreate",
+        _call(centre, content="我是李四，路灯坏了"),
+        actor=centre["operator"],
+        now=MONDAY,
+    )
+    order = created["data"]["workOrderCreate"]["workOrder"]
+    assert order["content"] == "我是李*，路灯坏了"
+    number = order["number"]
+    await _dispatch(centre, number)
+    await run(
+        "WorkOrderSign", {"input": {"number": number}}, actor=centre["roads_clerk"], now=MONDAY
+    )
+    await run(
+        "WorkOrderReply",
+        {"input": {"number": number, "reply": "已联系李四，明日维修"}},
+        actor=centre["roads_chief"],
+        now=MONDAY,
+    )
+    detail = await run("WorkOrderDetail", {"number": number}, actor=centre["operator"])
+    shown = detail["data"]["workOrder"]
+    assert shown["reply"] == "已联系李*，明日维修"
+    assert "已联系李*，明日维修" in [e["note"] for e in shown["events"]]
+    assert "李四" not in str(detail)
+    assert (await WorkOrder.get(number=number)).reply == "已联系李四，明日维修"
+
+
+async def test_a_cases_remarks_show_the_applicants_name_masked(hall: dict[str, Any]) -> None:
+    """The applicant named in a suspension's reason, its event's remark and the decision note."""
+    case = hall["case"]
+    name = case.applicant_name
+    assert len(name) >= 2
+    masked = known_names((name, True))[name]
+    await case_actions.suspend(hall["clerk"], case.number, f"等待{name}补充材料", f.NOW)
+    await case_actions.resume(hall["clerk"], case.number, f.NOW)
+    await case_actions.complete(
+        hall["clerk"], case.number, Outcome.DENIED, f"{name}的材料不全", f.NOW
+    )
+    detail = await run("CaseDetail", {"number": case.number}, actor=hall["admin"])
+    shown = detail["data"]["case"]
+    assert shown["suspensions"][0]["reason"] == f"等待{masked}补充材料"
+    assert shown["decisionNote"] == f"{masked}的材料不全"
+    assert f"等待{masked}补充材料" in [e["remark"] for e in shown["events"]]
+    assert name not in str(detail)
