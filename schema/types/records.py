@@ -57,6 +57,15 @@ class RecordView:
     # Not a strawberry.cast() object (strawberry asks each object it type-checks).
     __as_strawberry_type__ = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each field a lazy attribute on the view class (the type has no value for it)."""
+        super().__init_subclass__(**kwargs)
+        for name, read in cls.__dict__.get("FIELDS", {}).items():
+            # A name the class already answers (a default value) stays as the type has it,
+            # as __getattr__ would leave it.
+            if not hasattr(cls, name):
+                setattr(cls, name, _Lazy(name, read))
+
     def __init__(self, row: Mapping[str, Any]) -> None:
         # No dataclass __init__: the fields come from the record, when read.
         self.__dict__["_record"] = row
@@ -67,4 +76,27 @@ class RecordView:
             raise AttributeError(name)
         value = read(self.__dict__["_record"])
         self.__dict__[name] = value
+        return value
+
+
+class _Lazy:
+    """A view's field: converted from the record on first read, then kept in the instance.
+
+    A non-data descriptor, so the kept value (in the instance's __dict__) wins afterwards. It
+    is found by the ordinary attribute look-up, where __getattr__ runs only after that look-up
+    has failed and raised: a list of fifty cases reads about 450 fields, each a third as dear.
+    """
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, name: str, read: Read) -> None:
+        self.name = name
+        self.read = read
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        kept = view.__dict__
+        value = self.read(kept["_record"])
+        kept[self.name] = value
         return value
