@@ -30,9 +30,16 @@ def column(name: str) -> Read:
 def enum_column(kind: Callable[[Any], Any], name: str) -> Read:
     """The column's text as an enum member (None stays None)."""
 
+    # The members by value, as Enum.__call__ finds them first (a dict read instead of a call
+    # through the enum machinery); any other value still goes through `kind`.
+    members: Mapping[Any, Any] = getattr(kind, "_value2member_map_", {})
+
     def read(row: Mapping[str, Any]) -> Any:
         value = row[name]
-        return None if value is None else kind(value)
+        if value is None:
+            return None
+        member = members.get(value)
+        return kind(value) if member is None else member
 
     return read
 
