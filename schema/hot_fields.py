@@ -13,7 +13,7 @@ is done inline, and a resolver that ignores its info is called without one.
 
 from __future__ import annotations
 
-from base64 import b64encode
+from binascii import b2a_base64
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +21,7 @@ import strawberry
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.types.field import StrawberryField
 
-from schema.loaders import now_or_later
+from schema.loaders import loaded_now, now_or_later
 from schema.types.cases import service_item_of, window_of
 
 # Types whose `id` is their row's integer id (relay.NodeID[int], no resolve_id override).
@@ -36,9 +36,11 @@ def _global_id(type_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], str]:
     def resolve(source: Any, _info: GraphQLResolveInfo[Any]) -> str:
         # The text a GlobalID serializes to (strawberry's to_base64; the ID scalar passes text
         # through): no frozen dataclass built and turned into text again for every row.
-        return b64encode(f"{prefix}{source.id}".encode()).decode()
+        # (base64.b64encode without its argument checks: the text's bytes are bytes.)
+        return b2a_base64(f"{prefix}{source.id}".encode(), newline=False).decode()
 
     resolve.ignores_info = True  # type: ignore[attr-defined]  # (schema.compiled passes None)
+    resolve.returns_now = True  # type: ignore[attr-defined]  # (and may call it twice)
     return resolve
 
 
@@ -75,6 +77,24 @@ def _case_window(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
         return None
     loaders = info.context.loaders
     return now_or_later(loaders.window, source.window_id, window_of, loaders.views)
+
+
+def _peek_case_item(source: Any, context: Any) -> Any:
+    """The case's item view when the request already holds it, else LookupError."""
+    loaders = context.loaders
+    return loaded_now(loaders.item, source.item_id, service_item_of, loaders.views)
+
+
+def _peek_case_window(source: Any, context: Any) -> Any:
+    """The case's window view (or None) when the request already holds it, else LookupError."""
+    if source.window_id is None:
+        return None
+    loaders = context.loaders
+    return loaded_now(loaders.window, source.window_id, window_of, loaders.views)
+
+
+_case_item.peek_with_context = _peek_case_item  # type: ignore[attr-defined]
+_case_window.peek_with_context = _peek_case_window  # type: ignore[attr-defined]
 
 
 def install(schema: strawberry.Schema) -> strawberry.Schema:

@@ -168,6 +168,20 @@ def now_or_later(
     With `views` (the request's `Loaders.views`), a row is converted once however many list rows
     share it (fifty cases of a few items); the converted types are immutable data.
     """
+    try:
+        return loaded_now(loader, key, convert, views)
+    except LookupError:
+        return _later(loader, key, convert)
+
+
+def loaded_now(
+    loader: DataLoader[K, V],
+    key: K,
+    convert: Callable[[V], R],
+    views: dict[tuple[Callable[[Any], Any], Hashable], Any] | None = None,
+) -> R:
+    """The converted value when the loader already holds it (see `now_or_later`), else
+    LookupError; nothing is loaded."""
     if views is not None:
         seen = views.get((convert, key))
         if seen is not None:
@@ -183,7 +197,7 @@ def now_or_later(
         if views is not None:
             views[(convert, key)] = converted
         return converted
-    return _later(loader, key, convert)
+    raise LookupError(key)
 
 
 async def _later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) -> R:

@@ -40,15 +40,23 @@ from graphql.type.introspection import TypeNameMetaFieldDef
 from strawberry.types.field import StrawberryField
 
 from schema.compiled import completers
+from schema.compiled.specialised import specialise
 
 if TYPE_CHECKING:
     from schema.compiled.completers import Complete
+    from schema.compiled.specialised import Specialised
 
 # What resolvers may declare about themselves (set by schema.hot_fields):
 # the resolver returns `getattr(source, <name>)` and nothing else;
 READS_ATTRIBUTE = "reads_attribute"
 # the resolver never reads its `info` argument.
 IGNORES_INFO = "ignores_info"
+# the resolver is synchronous and reads nothing but its source: calling it again gives the same
+# value with no other effect (the specialised path may call it before the generic one does);
+RETURNS_NOW = "returns_now"
+# `resolver.peek_with_context(source, context)`: the resolver's value when it is at hand without
+# waiting (read from the request's context, no other effect), else LookupError.
+PEEKS_WITH_CONTEXT = "peek_with_context"
 # strawberry's resolver of a plain data field, which calls `get_result(info=None)`: the
 # attribute when strawberry's default resolver is getattr.
 STRAWBERRY_BASIC_FIELD = "_get_basic_result"
@@ -69,6 +77,7 @@ class FieldPlan:
         "leaf",
         "leaf_sync",
         "nodes",
+        "object_plan",
         "parent_type",
         "resolve",
         "response_name",
@@ -104,6 +113,9 @@ class FieldPlan:
         # run with no path (built only for an error), and whether it is never awaitable.
         self.leaf: Callable[[Any], Any] | None = None
         self.leaf_sync = False
+        # The sub-selection's plan when the return type is an object type (through lists and
+        # non-nulls); none for leaves and abstract types.
+        self.object_plan: ObjectPlan | None = None
 
     def without_info(self) -> None:
         """Mark the field as resolvable without building an info, when its resolver allows."""
@@ -122,17 +134,37 @@ class FieldPlan:
             self.leaf = completers.leaf_value(self.return_type, self)
             self.leaf_sync = completers.synchronous_leaf(self.return_type)
 
+    def reader(self) -> tuple[str, Any] | None:
+        """How the specialised path reads the field: ("attribute", name), ("call", resolver)
+        or ("peek", peek_with_context); None when only the generic path may resolve it."""
+        if self.static_args != {}:
+            return None
+        resolve = self.resolve
+        attribute = getattr(resolve, READS_ATTRIBUTE, None)
+        if isinstance(attribute, str):
+            return ("attribute", attribute)
+        if getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD:
+            attribute = _basic_attribute(self.field_def)
+            return None if attribute is None else ("attribute", attribute)
+        if getattr(resolve, IGNORES_INFO, False) and getattr(resolve, RETURNS_NOW, False):
+            return ("call", resolve)
+        peek = getattr(resolve, PEEKS_WITH_CONTEXT, None)
+        return ("peek", peek) if callable(peek) else None
+
 
 class ObjectPlan:
     """The fields to execute on one object type, in response order."""
 
-    __slots__ = ("fields", "is_type_of", "object_type", "type_name")
+    __slots__ = ("fields", "is_type_of", "object_type", "specialised", "type_name")
 
     def __init__(self, object_type: GraphQLObjectType, fields: tuple[FieldPlan, ...]) -> None:
         self.object_type = object_type
         self.type_name = object_type.name
         self.fields = fields
         self.is_type_of = object_type.is_type_of
+        # (executor, source) -> the completed fields, or MISS for the generic path to run;
+        # None when some field needs the generic path (see schema.compiled.specialised).
+        self.specialised: Specialised | None = None
 
 
 def _basic_attribute(field_def: GraphQLField) -> str | None:
@@ -230,7 +262,9 @@ class Planner:
             plan.complete = self.completer(plan.return_type, plan)
             plan.without_info()
             fields.append(plan)
-        return ObjectPlan(parent_type, tuple(fields))
+        object_plan = ObjectPlan(parent_type, tuple(fields))
+        object_plan.specialised = specialise(object_plan)
+        return object_plan
 
     def _static_args(self, field_def: GraphQLField, node: FieldNode) -> dict[str, Any] | None:
         """The field's argument values when they use no variable and coerce, else None."""
@@ -266,7 +300,8 @@ class Planner:
             return completers.abstract(return_type, by_type, field)
         if is_object_type(return_type):
             assert isinstance(return_type, GraphQLObjectType)  # noqa: S101
-            return completers.object_of(self.sub_plan(return_type, field.details), field)
+            field.object_plan = self.sub_plan(return_type, field.details)
+            return completers.object_of(field.object_plan, field)
         raise Unplannable(f"output type {return_type}")  # pragma: no cover  (not in the spec)
 
 

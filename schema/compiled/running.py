@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from graphql import get_argument_values
 from graphql.pyutils import Path, async_reduce, gather_with_cancel
 
+from schema.compiled.specialised import MISS
+
 if TYPE_CHECKING:
     from schema.compiled.executor import CompiledExecutor
     from schema.compiled.plans import FieldPlan, ObjectPlan
@@ -16,6 +18,11 @@ def execute_fields(  # noqa: PLR0912  (the per-field loop, inlined: the hot path
     ex: CompiledExecutor, plan: ObjectPlan, source: Any, path: Path | None
 ) -> Any:
     """Execute an object's fields: resolvers called in order, their awaitables gathered."""
+    specialised = plan.specialised
+    if specialised is not None:
+        completed = specialised(ex, source)
+        if completed is not MISS:
+            return completed
     results: dict[str, Any] = {}
     is_awaitable = ex.is_awaitable
     awaitable_fields: list[str] = []

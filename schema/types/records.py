@@ -30,9 +30,16 @@ def column(name: str) -> Read:
 def enum_column(kind: Callable[[Any], Any], name: str) -> Read:
     """The column's text as an enum member (None stays None)."""
 
+    # The members by value, as Enum.__call__ finds them first (a dict read instead of a call
+    # through the enum machinery); any other value still goes through `kind`.
+    members: Mapping[Any, Any] = getattr(kind, "_value2member_map_", {})
+
     def read(row: Mapping[str, Any]) -> Any:
         value = row[name]
-        return None if value is None else kind(value)
+        if value is None:
+            return None
+        member = members.get(value)
+        return kind(value) if member is None else member
 
     return read
 
@@ -57,6 +64,15 @@ class RecordView:
     # Not a strawberry.cast() object (strawberry asks each object it type-checks).
     __as_strawberry_type__ = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each field a lazy attribute on the view class (the type has no value for it)."""
+        super().__init_subclass__(**kwargs)
+        for name, read in cls.__dict__.get("FIELDS", {}).items():
+            # A name the class already answers (a default value) stays as the type has it,
+            # as __getattr__ would leave it.
+            if not hasattr(cls, name):
+                setattr(cls, name, _Lazy(name, read))
+
     def __init__(self, row: Mapping[str, Any]) -> None:
         # No dataclass __init__: the fields come from the record, when read.
         self.__dict__["_record"] = row
@@ -67,4 +83,27 @@ class RecordView:
             raise AttributeError(name)
         value = read(self.__dict__["_record"])
         self.__dict__[name] = value
+        return value
+
+
+class _Lazy:
+    """A view's field: converted from the record on first read, then kept in the instance.
+
+    A non-data descriptor, so the kept value (in the instance's __dict__) wins afterwards. It
+    is found by the ordinary attribute look-up, where __getattr__ runs only after that look-up
+    has failed and raised: a list of fifty cases reads about 450 fields, each a third as dear.
+    """
+
+    __slots__ = ("name", "read")
+
+    def __init__(self, name: str, read: Read) -> None:
+        self.name = name
+        self.read = read
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        kept = view.__dict__
+        value = self.read(kept["_record"])
+        kept[self.name] = value
         return value

@@ -182,6 +182,7 @@ def _soon(source: Row, _info: Any) -> Awaitable[int | None]:
 
 
 _twice.ignores_info = True  # type: ignore[attr-defined]
+_twice.returns_now = True  # type: ignore[attr-defined]
 _soon.ignores_info = True  # type: ignore[attr-defined]
 
 
@@ -211,8 +212,120 @@ def rows() -> list[Row]:
 
 
 @strawberry.type
+class Leaf:
+    """A nested object of plain data."""
+
+    name: str
+    size: int | None
+
+
+@strawberry.type
+class Tree:
+    """Plain data down to its leaves: its plans are specialised (schema.compiled.specialised)."""
+
+    label: str
+    color: Color
+    maybe_color: Color | None
+    day: datetime.date | None
+    ratio: float | None
+    flag: bool
+    numbers: list[int | None]
+    leaf: Leaf | None
+    strict_leaf: Leaf
+    leaves: list[Leaf | None]
+    strict_leaves: list[Leaf] | None
+
+    @strawberry.field
+    def near(self) -> Leaf | None:  # replaced below by a resolver that peeks
+        return None
+
+
+def _near(source: Tree, _info: Any) -> Any:
+    if source.label == "far":
+
+        async def later() -> Leaf:
+            await asyncio.sleep(0)
+            return Leaf(name="far away", size=None)
+
+        return later()
+    return Leaf(name=f"near {source.label}", size=5)
+
+
+def _peek_near(source: Tree, _context: Any) -> Any:
+    if source.label == "far":
+        raise LookupError(source.label)  # not at hand: the generic path awaits the resolver
+    return _near(source, None)
+
+
+_near.peek_with_context = _peek_near  # type: ignore[attr-defined]
+
+
+def tree(title: str, **changes: Any) -> Tree:
+    """A tree whose fields complete, unless `changes` puts an unusual value in one."""
+    values: dict[str, Any] = {
+        "label": title,
+        "color": Color.BLUE,
+        "maybe_color": None,
+        "day": datetime.date(2026, 2, 3),
+        "ratio": 0.5,
+        "flag": True,
+        "numbers": [1, None, 3],
+        "leaf": Leaf(name="leaf", size=None),
+        "strict_leaf": Leaf(name="strict", size=1),
+        "leaves": [Leaf(name="a", size=1), None],
+        "strict_leaves": (Leaf(name="b", size=2),),
+    }
+    return Tree(**{**values, **changes})
+
+
+async def _later_leaf() -> Leaf:
+    await asyncio.sleep(0)
+    return Leaf(name="awaited", size=7)
+
+
+def good_trees() -> list[Tree]:
+    """Trees completed by their specialised function."""
+    return [
+        tree("plain"),
+        tree("colored", maybe_color=Color.RED, day=None, ratio=None, flag=False, leaf=None),
+    ]
+
+
+def trees() -> list[Tree | None]:
+    """Trees completed by their specialised function, then trees each with one value that
+    sends it to the generic path: exceptions, nulls in non-null fields (propagated to the
+    tree, to the list item or to the nearest nullable parent), values a type cannot represent,
+    an awaitable item, a value not at hand."""
+    return [
+        *good_trees(),
+        tree("failing label", label=ValueError("label fails")),
+        tree("null label", label=None),
+        tree("green", color="green"),
+        tree("bad day", day="not a date"),
+        tree("many", numbers=[1, "many"]),
+        tree("null leaf name", leaf=Leaf(name=None, size=2)),  # type: ignore[arg-type]
+        tree("null strict leaf", strict_leaf=None),
+        tree("failing item", leaves=[Leaf(name="a", size=1), ValueError("item fails")]),
+        tree("null strict item", strict_leaves=[None]),
+        tree("awaited item", leaves=[_later_leaf()]),
+        tree("not a list", leaves=5),
+        tree("far"),
+        tree("number flag", flag=1),  # Boolean coerces it
+        tree("int label", label=12),  # String coerces it
+    ]
+
+
+@strawberry.type
 class Query:
     """Roots."""
+
+    @strawberry.field
+    def trees(self) -> list[Tree | None]:
+        return trees()
+
+    @strawberry.field
+    def good_trees(self) -> list[Tree]:
+        return good_trees()
 
     @strawberry.field
     def rows(self) -> list[Row | None]:
@@ -297,6 +410,9 @@ for _schema in (REFERENCE, COMPILED):  # as schema.hot_fields marks the hall's
     assert isinstance(_row_type, GraphQLObjectType)
     _row_type.fields["twice"].resolve = _twice
     _row_type.fields["soon"].resolve = _soon
+    _tree_type = _schema._schema.type_map["Tree"]
+    assert isinstance(_tree_type, GraphQLObjectType)
+    _tree_type.fields["near"].resolve = _near
 BATCHES: list[Sequence[int]] = []
 
 
@@ -389,6 +505,15 @@ DOCUMENTS = {
         safe: strictRows { maybe color }
     }""",
     "LeavesRootNull": "query LeavesRootNull { rows { n } firstRow { label n twice } }",
+    "Specialised": """query Specialised {
+        trees {
+            __typename label color maybeColor day ratio flag numbers
+            leaf { name size __typename } strictLeaf { n: name size }
+            leaves { name } strictLeaves { size name } near { name size }
+            again: label
+        }
+        goodTrees { label strictLeaf { name } }
+    }""",
 }
 
 
@@ -570,3 +695,102 @@ async def test_a_plan_is_built_once_per_outcome_of_its_conditions() -> None:
     assert entry.conditions == ("a",)
     assert set(entry.plans) == {(True,), (False,)}
     assert all(plan is not None for plan in entry.plans.values())
+
+
+def specialised_plans(name: str) -> dict[str, bool]:
+    """Type name -> whether its plan got a specialised function, over the operation's plans."""
+    found: dict[str, bool] = {}
+
+    def walk(plan: Any) -> None:
+        found[plan.type_name] = plan.specialised is not None
+        for field in plan.fields:
+            if field.object_plan is not None:
+                walk(field.object_plan)
+
+    for entry in CompiledExecutor.plans.entries():
+        if named(entry.operation, name):
+            for plan in entry.plans.values():
+                walk(plan)
+    return found
+
+
+async def test_specialised_functions_give_graphql_cores_results_and_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    generic: set[str] = set()  # the trees whose fields the generic path resolved
+    execute_field = running.execute_field
+
+    def spy(ex: Any, field: FieldPlan, source: Any, path: Any) -> Any:
+        if isinstance(source, Tree):
+            generic.add(str(source.label))
+        return execute_field(ex, field, source, path)
+
+    monkeypatch.setattr(running, "execute_field", spy)
+    reference, compiled = await both(DOCUMENTS["Specialised"])
+    assert compiled == reference
+    assert specialised_plans("Specialised") == {"Query": False, "Tree": True, "Leaf": True}
+    result = json.loads(compiled)
+    plain, colored = result["data"]["trees"][:2]
+    assert plain == {
+        "__typename": "Tree",
+        "label": "plain",
+        "color": "BLUE",
+        "maybeColor": None,
+        "day": "2026-02-03",
+        "ratio": 0.5,
+        "flag": True,
+        "numbers": [1, None, 3],
+        "leaf": {"name": "leaf", "size": None, "__typename": "Leaf"},
+        "strictLeaf": {"n": "strict", "size": 1},
+        "leaves": [{"name": "a"}, None],
+        "strictLeaves": [{"size": 2, "name": "b"}],
+        "near": {"name": "near plain", "size": 5},
+        "again": "plain",
+    }
+    assert colored["maybeColor"] == "RED"
+    assert colored["leaf"] is None
+    paths = {tuple(e["path"]) for e in result["errors"]}
+    assert paths == {
+        ("trees", 2, "label"),
+        ("trees", 3, "label"),
+        ("trees", 4, "color"),
+        ("trees", 5, "day"),
+        ("trees", 6, "numbers", 1),
+        ("trees", 7, "leaf", "name"),
+        ("trees", 8, "strictLeaf"),
+        ("trees", 9, "leaves", 1),
+        ("trees", 10, "strictLeaves", 0),
+        ("trees", 12, "leaves"),
+    }
+    trees_out = result["data"]["trees"]
+    assert trees_out[7]["leaf"] is None  # a null name nulled the nullable leaf
+    assert trees_out[10]["strictLeaves"] is None
+    assert trees_out[11]["leaves"] == [{"name": "awaited"}]
+    assert trees_out[13]["near"] == {"name": "far away", "size": None}
+    assert trees_out[14]["flag"] is True
+    assert trees_out[15]["label"] == "12"
+    # The trees with an unusual value went to the generic path, which completed them as
+    # graphql-core does (those whose label or color failed were nulled before any field
+    # reached execute_field); the others, coerced values included, were completed by the
+    # specialised functions alone.
+    assert generic == {
+        "bad day",
+        "many",
+        "null leaf name",
+        "null strict leaf",
+        "failing item",
+        "null strict item",
+        "awaited item",
+        "not a list",
+        "far",
+    }
+
+
+async def test_a_plan_with_a_field_that_needs_an_info_is_not_specialised() -> None:
+    text = "query Mixed { goodTrees { label } items { id later } rows { soon n } }"
+    reference, compiled = await both(text)
+    assert compiled == reference
+    found = specialised_plans("Mixed")
+    assert found["Tree"] is True
+    assert found["Item"] is False  # `later` is resolved by strawberry with an info
+    assert found["Row"] is False  # `soon` may return an awaitable
