@@ -258,12 +258,17 @@ def contributions(part: Part, source: str, counters: tuple[str, ...], sign: str 
     )
 
 
+def _sums(counters: tuple[str, ...]) -> tuple[str, str]:
+    """The counters' sums per group, and the HAVING condition that skips all-zero groups."""
+    sums = ", ".join(f"sum({c})" for c in counters)
+    return sums, " OR ".join(f"sum({c}) <> 0" for c in counters)
+
+
 def pending_insert(counters: tuple[str, ...], contrib: str) -> str:
     """Append summed contributions to the pending changes, one row per key and day; all-zero
     ones are skipped."""
     key_list = ", ".join((*KEYS, "day"))
-    sums = ", ".join(f"sum({c})" for c in counters)
-    nonzero = " OR ".join(f"sum({c}) <> 0" for c in counters)
+    sums, nonzero = _sums(counters)
     return (
         f"INSERT INTO {PENDING} ({key_list}, {', '.join(counters)}) "  # noqa: S608  (SQL from constants)
         f"SELECT {key_list}, {sums} FROM ({contrib}) d GROUP BY {key_list} HAVING {nonzero}"
@@ -296,8 +301,7 @@ def upsert(grain: str, counters: tuple[str, ...], contrib: str) -> str:
     order; all-zero deltas are skipped."""
     keys = (*GRAINS[grain], "day")
     key_list = ", ".join(keys)
-    sums = ", ".join(f"sum({c})" for c in counters)
-    nonzero = " OR ".join(f"sum({c}) <> 0" for c in counters)
+    sums, nonzero = _sums(counters)
     sets = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in counters)
     if grain in MONTHLY:
         contrib = f"SELECT {', '.join(GRAINS[grain])}, {day_of(grain)} AS day, {', '.join(counters)} FROM ({contrib}) m"  # noqa: S608  (SQL from constants)

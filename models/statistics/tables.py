@@ -47,9 +47,8 @@ class DayFigures(Counters):
     hall_id = fields.IntField()
     department_id = fields.IntField()
     day = fields.DateField()
-    # Which of a key's rows the writing connection adds to (parts.SHARD): windows calling at
-    # once add to different rows of the hall's hot keys instead of queueing for one row lock.
-    # Reads sum a key's rows.
+    # Which of a key's rows the folding connection adds to (parts.SHARD): folders at once add
+    # to different rows of a key instead of queueing for one row lock. Reads sum a key's rows.
     shard = fields.SmallIntField(db_default=0)
 
     class Meta:

@@ -122,14 +122,10 @@ class FieldPlan:
         if self.static_args != {} or not _leaf_chain(self.return_type):
             return
         resolve = self.resolve
-        attribute = getattr(resolve, READS_ATTRIBUTE, None)
-        if isinstance(attribute, str):
-            self.attribute = attribute
-        elif getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD:
-            self.attribute = _basic_attribute(self.field_def)
-            self.info_free = self.attribute is None
-        elif getattr(resolve, IGNORES_INFO, False):
-            self.info_free = True
+        self.attribute = self._attribute_read()
+        if self.attribute is None:
+            # strawberry's basic resolver of a field with no plain attribute takes info=None.
+            self.info_free = _is_basic(resolve) or getattr(resolve, IGNORES_INFO, False)
         if self.attribute is not None or (self.info_free and resolve is not None):
             self.leaf = completers.leaf_value(self.return_type, self)
             self.leaf_sync = completers.synchronous_leaf(self.return_type)
@@ -139,17 +135,26 @@ class FieldPlan:
         or ("peek", peek_with_context); None when only the generic path may resolve it."""
         if self.static_args != {}:
             return None
-        resolve = self.resolve
-        attribute = getattr(resolve, READS_ATTRIBUTE, None)
-        if isinstance(attribute, str):
+        attribute = self._attribute_read()
+        if attribute is not None:
             return ("attribute", attribute)
-        if getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD:
-            attribute = _basic_attribute(self.field_def)
-            return None if attribute is None else ("attribute", attribute)
+        resolve = self.resolve
         if getattr(resolve, IGNORES_INFO, False) and getattr(resolve, RETURNS_NOW, False):
             return ("call", resolve)
         peek = getattr(resolve, PEEKS_WITH_CONTEXT, None)
         return ("peek", peek) if callable(peek) else None
+
+    def _attribute_read(self) -> str | None:
+        """The attribute the field's resolver returns and nothing else, or None."""
+        attribute = getattr(self.resolve, READS_ATTRIBUTE, None)
+        if isinstance(attribute, str):
+            return attribute
+        return _basic_attribute(self.field_def) if _is_basic(self.resolve) else None
+
+
+def _is_basic(resolve: Any) -> bool:
+    """Whether the resolver is strawberry's resolver of a plain data field."""
+    return getattr(resolve, "__name__", "") == STRAWBERRY_BASIC_FIELD
 
 
 class ObjectPlan:

@@ -68,8 +68,7 @@ class RecordView:
         """Give each field a lazy attribute on the view class (the type has no value for it)."""
         super().__init_subclass__(**kwargs)
         for name, read in cls.__dict__.get("FIELDS", {}).items():
-            # A name the class already answers (a default value) stays as the type has it,
-            # as __getattr__ would leave it.
+            # A name the class already answers (a default value) stays as the type has it.
             if not hasattr(cls, name):
                 setattr(cls, name, _Lazy(name, read))
 
@@ -77,21 +76,14 @@ class RecordView:
         # No dataclass __init__: the fields come from the record, when read.
         self.__dict__["_record"] = row
 
-    def __getattr__(self, name: str) -> Any:
-        read = self.FIELDS.get(name)
-        if read is None:
-            raise AttributeError(name)
-        value = read(self.__dict__["_record"])
-        self.__dict__[name] = value
-        return value
-
 
 class _Lazy:
     """A view's field: converted from the record on first read, then kept in the instance.
 
     A non-data descriptor, so the kept value (in the instance's __dict__) wins afterwards. It
-    is found by the ordinary attribute look-up, where __getattr__ runs only after that look-up
-    has failed and raised: a list of fifty cases reads about 450 fields, each a third as dear.
+    is found by the ordinary attribute look-up (a __getattr__ fallback ran only after that
+    look-up had failed and raised): a list of fifty cases reads about 450 fields, each a third
+    as dear.
     """
 
     __slots__ = ("name", "read")

@@ -184,6 +184,7 @@ class WorkOrder(relay.Node):
     def from_row(cls, row: tables.WorkOrder) -> Self:
         """From a stored order."""
         pending = row.extension_state is tables.ExtensionState.REQUESTED
+        names = caller_names(row)
         return cls(
             id=row.id,
             number=row.number,
@@ -193,7 +194,7 @@ class WorkOrder(relay.Node):
             status=row.status,
             location=row.location,
             district=row.district,
-            content=mask_free_text(row.content, caller_names(row)),
+            content=mask_free_text(row.content, names),
             attachments=[Attachment(name=a["name"], ref=a["ref"]) for a in row.attachments],
             received_at=row.received_at,
             dispatched_at=row.dispatched_at,
@@ -205,7 +206,7 @@ class WorkOrder(relay.Node):
             extension_days=row.extension_days,
             extension_requested_days=row.extension_request_days if pending else None,
             replied_at=row.replied_at,
-            reply=mask_free_text(row.reply, caller_names(row)),
+            reply=mask_free_text(row.reply, names),
             on_time=row.on_time,
             satisfaction=row.satisfaction,
             closed_at=row.closed_at,
