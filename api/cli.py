@@ -169,6 +169,9 @@ def serve(
                 workers=workers or settings.api_workers,
                 log_config=None,
                 access_log=settings.access_log,
+                # httptools, each response's head and body sent in one write (api/http_protocol).
+                http="api.http_protocol:JoinedWritesProtocol",
+                server_header=False,  # no "server: uvicorn": nothing to tell a scanner
                 ws="websockets-sansio",
                 ws_per_message_deflate=False,
                 # A WebSocket message may be no larger than a POST body (else close 1009).

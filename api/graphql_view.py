@@ -112,10 +112,32 @@ class HallGraphQL(GraphQL[Context, None]):
             return await self.board_snapshots.serve(request, super().run)
         return await super().run(request, context, root_value)
 
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        """What resolvers may set a status or headers on: no status, no headers (strawberry's,
+        without building and then deleting a content-length)."""
+        sub_response = Response.__new__(Response)
+        sub_response.status_code = None  # type: ignore[assignment]
+        sub_response.background = None
+        sub_response.body = b""
+        sub_response.raw_headers = []
+        return sub_response
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         """A fresh context; HTTP requests authenticate from their header."""
+        authorization = None
+        if isinstance(request, Request):
+            authorization = request.headers.get("authorization")
+        return await self.context_for(request, response, authorization)
+
+    async def context_for(
+        self,
+        request: Request | WebSocket,
+        response: Response | WebSocket,
+        authorization: str | None,
+    ) -> Context:
+        """A fresh context, signed in with the session of `authorization` when it has one."""
         context = Context(
             tokens=self.tokens,
             request=request,
@@ -130,10 +152,9 @@ class HallGraphQL(GraphQL[Context, None]):
             budget=self.budget,
             revocations=self.sessions,
         )
-        if isinstance(request, Request):
-            session = await self.session_cache.session(request.headers.get("authorization"))
-            if session is not None:
-                self._sign_in(context, session)
+        session = await self.session_cache.session(authorization)
+        if session is not None:
+            self._sign_in(context, session)
         return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -36,6 +36,7 @@ from strawberry.types.graphql import OperationType
 from api.graphql_view import HallGraphQL
 from api.http_gate import NOT_JSON, gate, json_body, strawberry_refusal
 from api.metrics import observe
+from api.plain_posts import plain_operation, plain_post, read_body, replay
 from api.security_headers import SecurityHeaders
 from api.trusted_documents import lift_http
 from schema.direct import DirectExecution
@@ -43,6 +44,7 @@ from schema.direct import DirectExecution
 PATH = "/graphql"
 METHODS: tuple[Literal["POST"], Literal["GET"]] = ("POST", "GET")
 JSON = "application/json"
+JSON_TYPE = (b"content-type", JSON.encode())
 
 
 @functools.lru_cache(maxsize=64)
@@ -69,6 +71,10 @@ class LeanGraphQL:
             self.allowed["GET"] = self.allowed["GET"] - {OperationType.QUERY}
         # Documents known valid skip strawberry's extension runner (schema.direct).
         self.direct = DirectExecution(cast("Schema", view.schema))
+        # What a plain POST's answer carries after its body's own two headers: the CORS rules'
+        # Vary without an Origin, then the security headers.
+        self.plain_headers = [(b"vary", b"Origin"), *security.added([], graphql=True)]
+        self.plain_runs = 0  # requests answered as plain POSTs
 
     @staticmethod
     def handles(scope: Scope) -> bool:
@@ -83,6 +89,18 @@ class LeanGraphQL:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Answer one request; an unexpected error gets Starlette's plain 500 and propagates."""
         started = time.perf_counter()
+        if scope["method"] == "POST":
+            authorization = plain_post(scope["headers"])
+            if authorization is not None:
+                body, messages = await read_body(receive, self.view.max_body_bytes)
+                data = None if body is None else plain_operation(body)
+                if data is not None:
+                    self.plain_runs += 1
+                    await self._plain(
+                        scope, receive, send, data, authorization=authorization, started=started
+                    )
+                    return
+                receive = replay(messages, receive)
         status = 500  # what the metrics record when nothing was answered
         answering = False
         try:
@@ -95,6 +113,51 @@ class LeanGraphQL:
                 await send({"type": "http.response.body", "body": response.body})
             finally:
                 observe(scope["method"], PATH, status, time.perf_counter() - started)
+        except Exception:
+            if not answering:
+                await PlainTextResponse("Internal Server Error", status_code=500)(
+                    scope, receive, send
+                )
+            raise
+
+    async def _plain(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        data: dict[str, Any],
+        *,
+        authorization: str,
+        started: float,
+    ) -> None:
+        """Answer a plain POST (api/plain_posts) as `__call__` would, without its objects."""
+        status = 500
+        answering = False
+        try:
+            try:
+                view = self.view
+                request = Request(scope, receive)
+                sub_response = await view.get_sub_response(request)
+                context = await view.context_for(request, sub_response, authorization)
+                try:
+                    result = await self._result("POST", data, context)
+                except HTTPException as exc:
+                    refusal = strawberry_refusal(exc.status_code, exc.reason)
+                    status, body, raw = refusal.status_code, refusal.body, refusal.raw_headers
+                else:
+                    body = orjson.dumps(process_result(result))
+                    status = sub_response.status_code or 200
+                    raw = [(b"content-length", str(len(body)).encode()), JSON_TYPE]
+                    raw.extend(sub_response.raw_headers)
+                if len(raw) == 2 and raw[1] is JSON_TYPE:
+                    raw.extend(self.plain_headers)
+                else:
+                    raw = self.security.added(await self._cors(scope, list(raw)), graphql=True)
+                answering = True
+                await send({"type": "http.response.start", "status": status, "headers": raw})
+                await send({"type": "http.response.body", "body": body})
+            finally:
+                observe("POST", PATH, status, time.perf_counter() - started)
         except Exception:
             if not answering:
                 await PlainTextResponse("Internal Server Error", status_code=500)(
@@ -142,7 +205,16 @@ class LeanGraphQL:
         data = await self._operation(request)
         if data is None:
             return await GraphQL.run(view, request)  # strawberry's own answer to the odd body
-        allowed = self.allowed[request.method]
+        result = await self._result(request.method, data, context)
+        response = Response(orjson.dumps(process_result(result)), media_type=JSON)
+        response.raw_headers.extend(sub_response.raw_headers)
+        if sub_response.status_code:
+            response.status_code = sub_response.status_code
+        return response
+
+    async def _result(self, method: str, data: dict[str, Any], context: Any) -> ExecutionResult:
+        """The operation's result: the direct path for known documents, else strawberry's."""
+        allowed = self.allowed[method]
         result = await self.direct.execute(
             data["query"],
             data["variables"],
@@ -153,7 +225,7 @@ class LeanGraphQL:
         )
         try:
             if result is None:  # not a known document: strawberry's own execution
-                result = await view.schema.execute(
+                result = await self.view.schema.execute(
                     data["query"],
                     root_value=None,
                     variable_values=data["variables"],
@@ -165,16 +237,12 @@ class LeanGraphQL:
         except CannotGetOperationTypeError as e:
             raise HTTPException(400, e.as_http_error_reason()) from e
         except InvalidOperationTypeError as e:
-            raise HTTPException(400, e.as_http_error_reason(request.method)) from e
+            raise HTTPException(400, e.as_http_error_reason(method)) from e
         except MissingQueryError as e:
             raise HTTPException(400, "No GraphQL query found in the request") from e
         if not isinstance(result, ExecutionResult):  # pragma: no cover  (no incremental delivery)
             raise TypeError(f"unexpected result {type(result).__name__}")
-        response = Response(orjson.dumps(process_result(result)), media_type=JSON)
-        response.raw_headers.extend(sub_response.raw_headers)
-        if sub_response.status_code:
-            response.status_code = sub_response.status_code
-        return response
+        return result
 
     async def _operation(self, request: Request) -> dict[str, Any] | None:
         """The request's query, variables, operationName and extensions, checked as strawberry does.

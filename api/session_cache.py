@@ -20,7 +20,7 @@ API keys (`hk_...`) are checked on every request: they carry their own rate limi
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from api.auth import Session, Tokens
@@ -60,7 +60,7 @@ class SessionCache:
             known = remembered.session
             fresh = now - remembered.checked < self.ttl
             if fresh and known.expires_at > datetime.now(UTC) and self._valid(remembered):
-                return replace(known, user=_copy_of(remembered.user))
+                return Session(known.actor, _copy_of(remembered.user), known.expires_at)
             del self._sessions[authorization]
         session = await self.tokens.session(authorization)
         if session is None or session.api_key is not None:

@@ -18,17 +18,19 @@ runs the request as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import partial
 from typing import Any, NamedTuple
 
-from graphql import DocumentNode, GraphQLError, OperationDefinitionNode
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, execute
+from graphql import ExecutionResult as CoreResult
 from strawberry import Schema
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import MaxTokensLimiter
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.compiled.prepared import PreparedOperations
 from schema.extensions import ShapeErrors, shaped
 from schema.limits.guard import (
     COSTS,
@@ -78,7 +80,9 @@ class DirectExecution:
             not schema.directives
             and tuple(_extension_class(e) for e in schema.extensions) == KNOWN_EXTENSIONS
         )
-        self._execute: Callable[..., Any] = schema._get_execute_function()
+        # graphql-core's `execute` with each known operation's parts found once.
+        self.prepared = PreparedOperations(schema._schema, schema.execution_context_class)
+        self.enabled = self.enabled and schema._get_execute_function() is execute
         self.runs = 0  # requests answered here
 
     async def execute(
@@ -134,19 +138,15 @@ class DirectExecution:
         if errors:
             return self._result(request, None, errors, extensions)
         try:
-            result = self._execute(
-                self.schema._schema,
+            outcome = self.prepared.execute(
                 document,
-                root_value=None,
                 variable_values=request.variables,
                 operation_name=request.operation_name,
                 context_value=request.context,
                 is_awaitable=optimized_is_awaitable,
-                executor_class=self.schema.execution_context_class,
                 operation_extensions=operation_extensions,
             )
-            if optimized_is_awaitable(result):
-                result = await result
+            result = outcome if isinstance(outcome, CoreResult) else await outcome
         except Exception as exc:  # strawberry answers these with the exception's message
             error = (
                 exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)

@@ -49,6 +49,7 @@ class Call:
     params: dict[str, str] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     token: str | None = None
+    chunks: list[bytes] | None = None  # a body sent in pieces
 
 
 @dataclass
@@ -111,10 +112,15 @@ async def _send(app: Any, call: Call) -> httpx.Response:
             call.method,
             "/graphql",
             json=call.json,
-            content=call.content,
+            content=call.content if call.chunks is None else _pieces(call.chunks),
             params=call.params,
             headers=headers,
         )
+
+
+async def _pieces(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
 
 
 async def _both(
@@ -175,6 +181,14 @@ def _corpus(people: dict[str, Any]) -> list[Call]:
         Call(json={"query": ME}, token="not-a-token"),
         Call(json={"query": ME}, token=people["clerk"] + "x"),
         Call(json={"query": "{ __typename }"}, headers={"origin": ALLOWED}),
+        Call(
+            chunks=[b'{"query": "{ __type', b'name }"}'],
+            headers={"content-type": "application/json"},
+        ),
+        Call(
+            chunks=[b'{"query": "' + b"#" * 1_990, b'"}'],
+            headers={"content-type": "application/json"},
+        ),
         Call(json={"query": "{ __typename }"}, headers={"origin": "https://evil.example"}),
         Call(json={"query": ME, "operationName": None, "variables": None, "extensions": None}),
         Call(
@@ -230,6 +244,45 @@ async def test_the_lean_path_answers_as_the_stack_does(
     board = {"query": BOARD, "variables": {"hall": people["hall"]}}
     lean, stack = await _both(pair, Call(json=board, token=people["monitor"]))
     assert lean.headers[SNAPSHOT_HEADER] == stack.headers[SNAPSHOT_HEADER] == "hit"
+
+
+async def test_plain_posts_skip_the_request_objects_and_the_rest_do_not(
+    redis: aioredis.Redis, people: dict[str, Any]
+) -> None:
+    pair = _pair(redis)
+    assert pair.lean.lean is not None
+    lean = pair.lean.lean
+    entry = next(iter(registry().by_id.values()))
+    board = {"query": BOARD, "variables": {"hall": people["hall"]}}
+    json = {"content-type": "application/json"}
+    calls = [
+        (Call(json={"query": "{ __typename }"}), True),
+        (Call(json={"query": ME}, token=people["clerk"]), True),
+        (Call(json={"query": ME}, token="not-a-token"), True),
+        (Call(json={"query": HALLS, "operationName": None, "variables": {}}), True),
+        (Call(chunks=[b'{"query": "{ me ', b'{ username } }"}'], headers=json), True),
+        (Call(json={"query": "{ __typename }", "variables": {"a": "\u0000"}}), True),
+        (Call(json={"query": "{ hals { code } }"}), True),
+        (Call(json={"query": "{ __typename }"}, headers={"origin": ALLOWED}), False),
+        (
+            Call(content=b'{"query": "{ __typename }"}', headers={"content-type": "text/plain"}),
+            False,
+        ),
+        (Call(content=b' {"query": "{ __typename }"}', headers=json), False),
+        (Call(content=b"{not json", headers=json), False),
+        (Call(json=[{"query": "{ __typename }"}]), False),
+        (Call(json={"query": "{ __typename }", "variables": []}), False),
+        (Call(json={"query": "{ __typename }", "operationName": 1}), False),
+        (Call(json={"query": "{ " + "__typename " * 2001 + "}"}), False),
+        (Call(chunks=[b'{"query": "' + b"#" * 1_990, b'"}'], headers=json), False),
+        (Call(json={"documentId": entry.id, "variables": {}}, token=people["clerk"]), False),
+        (Call(json=board, token=people["monitor"]), False),
+    ]
+    for call, plain in calls:
+        before = lean.plain_runs
+        answers = await _both(pair, call)
+        _same(*answers, call)
+        assert lean.plain_runs == before + plain, call
 
 
 async def test_throttled_requests_carry_retry_after_on_both_paths(
