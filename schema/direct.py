@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, execute
 from graphql import ExecutionResult as CoreResult
+from graphql import OperationType as CoreOperationType
 from strawberry import Schema
 from strawberry.execution import optimized_is_awaitable
 from strawberry.extensions import MaxTokensLimiter
@@ -44,6 +45,8 @@ from schema.limits.policy import QueryPolicy
 from schema.limits.rules import nul_variable
 from schema.trusted import Registry
 
+# strawberry's operation type of each of graphql-core's.
+OPERATION_TYPES = {kind: OperationType(kind.value) for kind in CoreOperationType}
 # The extensions whose per-request effects `execute` performs itself.
 KNOWN_EXTENSIONS = (MaxTokensLimiter, Guard, ShapeErrors)
 
@@ -57,16 +60,6 @@ def _first_operation_name(document: DocumentNode) -> str | None:
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
             return definition.name.value if definition.name else None
-    return None
-
-
-def _operation_type(document: DocumentNode, name: str | None) -> OperationType | None:
-    """The type of the operation strawberry would run (its `get_operation_type`), or None."""
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode) and (
-            name is None or (definition.name is not None and definition.name.value == name)
-        ):
-            return OperationType(definition.operation.value)
     return None
 
 
@@ -107,10 +100,12 @@ class DirectExecution:
         if document is None:
             return None
         name = operation_name if operation_name is not None else _first_operation_name(document)
-        operation_type = _operation_type(document, name)
+        parts = self.prepared.parts(document, name)  # None: graphql-core would report something
+        if parts is None:
+            return None
+        operation_type = OPERATION_TYPES[parts.operation.operation]
         if (
-            operation_type is None
-            or operation_type not in allowed
+            operation_type not in allowed
             or operation_type is OperationType.SUBSCRIPTION
             or nul_variable(variables) is not None
         ):

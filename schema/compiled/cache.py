@@ -54,6 +54,13 @@ class OperationPlans:
             self.plans[outcome] = plan
         return plan
 
+    def built(self, variables: dict[str, object]) -> ObjectPlan | None:
+        """The plan already built for these variables' condition outcome, else None."""
+        names = self.conditions
+        if names is None:
+            return None
+        return self.plans.get(tuple(_hashable(variables.get(name)) for name in names))
+
 
 def _hashable(value: object) -> Hashable:
     return value if isinstance(value, bool | None) else repr(value)

@@ -7,7 +7,8 @@ found once per document and operation name (the same walk as `build`), and each 
 coerces its variables (the same `get_variable_values` call) and constructs the executor with the
 same arguments. Documents whose walk reports anything (no such operation, several operations
 and no name, a fragment with a bad variable signature) are left to graphql-core's `execute`,
-which reports it.
+which reports it. A query whose plan (already built by an earlier request) resolves nothing,
+only `__typename` at the root, is answered from the plan without an executor.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    OperationType,
     default_field_resolver,
     default_type_resolver,
     execute,
@@ -32,6 +34,8 @@ from graphql.execution.execute import UNEXPECTED_MULTIPLE_PAYLOADS  # type: igno
 from graphql.execution.get_variable_signature import get_variable_signature
 from graphql.execution.values import get_variable_values
 from graphql.pyutils import AwaitableOrValue
+
+from schema.compiled.cache import PlanCache
 
 MAX_COERCION_ERRORS = 50  # graphql-core's default
 
@@ -134,6 +138,9 @@ class PreparedOperations:
         )
         if isinstance(coerced, list):
             return ExecutionResult(None, errors=coerced)
+        constant = self._constant(parts, coerced.coerced)
+        if constant is not None:
+            return ExecutionResult(constant, None)
         executor = self.executor_class(
             self.schema,
             parts.fragment_definitions,
@@ -160,6 +167,17 @@ class PreparedOperations:
         if is_awaitable(result):
             return _single(result)
         raise GraphQLError(UNEXPECTED_MULTIPLE_PAYLOADS)
+
+    def _constant(self, parts: Parts, variables: dict[str, Any]) -> dict[str, Any] | None:
+        """The data of a query whose plan, already built, resolves nothing (only `__typename`
+        at the root): what the executor would answer, without one."""
+        plans: PlanCache | None = getattr(self.executor_class, "plans", None)
+        if plans is None or parts.operation.operation is not OperationType.QUERY:
+            return None
+        plan = plans.operation(self.schema, parts.operation, parts.fragments).built(variables)
+        if plan is None or any(field.constant is None for field in plan.fields):
+            return None
+        return {field.response_name: field.constant for field in plan.fields}
 
 
 async def _single(result: Awaitable[Any]) -> ExecutionResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
 TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
@@ -35,6 +35,14 @@ class QueryPolicy:
     introspection: bool = True
     suggestions: bool = True
     trusted_documents_only: bool = False  # free text refused: registered documents only
+
+    def __hash__(self) -> int:
+        """The fields' hash, computed once (every cached document and cost is keyed by it)."""
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(astuple(self))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
 
 DEFAULT_POLICY = QueryPolicy()

@@ -8,7 +8,7 @@ import secrets
 import pytest
 import redis.asyncio as aioredis
 
-from api.cost_budget import RedisCostBudget
+from api.cost_budget import RESERVE, RedisCostBudget
 from tests.conftest import Servers
 
 
@@ -59,3 +59,64 @@ async def test_a_redis_failure_fails_each_waiting_spend(orm: Servers) -> None:
             await budget.spend("user:1", 1)  # the next round trip is tried, not skipped
     finally:
         await client.aclose()
+
+
+async def test_held_points_serve_later_spends_without_a_round_trip(orm: Servers) -> None:
+    client, budget = await _budget(orm, 1_000)  # a slice of 10 points
+    try:
+        first = await budget.spend("user:1", 1)
+        assert (first.allowed, first.remaining, budget.round_trips) == (True, 999, 1)
+        later = [await budget.spend("user:1", 1) for _ in range(9)]
+        assert [s.remaining for s in later] == list(range(998, 989, -1))
+        assert budget.round_trips == 1
+        assert int(await client.get(budget.prefix + "user:1") or 0) == 10  # reserved in Redis
+        big = await budget.spend("user:1", 30)  # more than is held: reserved, exactly as needed
+        assert (big.allowed, big.remaining, budget.round_trips) == (True, 960, 2)
+        assert int(await client.get(budget.prefix + "user:1") or 0) == 40
+    finally:
+        await client.aclose()
+
+
+async def test_processes_together_never_spend_past_the_limit(orm: Servers) -> None:
+    client, one = await _budget(orm, 100)
+    other = RedisCostBudget(client, 100, 60, prefix=one.prefix, slice_points=10)
+    one.slice_points = 10  # two processes, each reserving slices of 10 points
+    try:
+        spends = [budget.spend("user:1", 1) for _ in range(120) for budget in (one, other)]
+        spent = await asyncio.gather(*spends)
+        allowed = sum(s.allowed for s in spent)
+        # Never past the limit; refused early by at most the slice the other process holds.
+        assert 100 - 2 * 10 <= allowed <= 100
+        assert int(await client.get(one.prefix + "user:1") or 0) <= 100
+        assert all(0 <= s.remaining <= 100 for s in spent)
+    finally:
+        await client.aclose()
+
+
+async def test_held_points_end_with_their_window(orm: Servers) -> None:
+    client = aioredis.Redis.from_url(orm.redis_url)
+    budget = RedisCostBudget(client, 1_000, 1, prefix=f"test:cost:{secrets.token_hex(4)}:")
+    try:
+        assert (await budget.spend("user:1", 5)).remaining == 995
+        await asyncio.sleep(1.1)  # the window ends; the points held in it go with it
+        again = await budget.spend("user:1", 5)
+        assert (again.allowed, again.remaining, budget.round_trips) == (True, 995, 2)
+    finally:
+        await client.aclose()
+
+
+async def test_a_failed_reservation_gives_back_what_was_held(orm: Servers) -> None:
+    client, budget = await _budget(orm, 1_000)
+    dead = aioredis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    try:
+        await budget.spend("user:1", 1)  # 9 points held
+        working = budget._reserve
+        budget._reserve = dead.register_script(RESERVE)
+        with pytest.raises(Exception):  # noqa: B017, PT011  (whatever redis-py raises)
+            await budget.spend("user:1", 20)
+        budget._reserve = working
+        held = await budget.spend("user:1", 9)  # still held: no round trip
+        assert (held.allowed, held.remaining, budget.round_trips) == (True, 990, 2)
+    finally:
+        await client.aclose()
+        await dead.aclose()

@@ -94,3 +94,44 @@ def test_what_build_reports_is_left_to_graphql_core() -> None:
     bad = parse(BAD_FRAGMENT, experimental_fragment_arguments=True)
     assert find_parts(SCHEMA, bad, None) is None
     assert find_parts(SCHEMA, parse(TWO), "C") is None
+
+
+class Counted(COMPILED.execution_context_class):  # type: ignore[misc,name-defined]
+    """The compiled executor, counting the executors made."""
+
+    made = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        Counted.made += 1
+
+
+@pytest.mark.parametrize(
+    ("text", "variables", "constant"),
+    [
+        ("{ __typename }", None, True),
+        ("{ __typename again: __typename }", None, True),
+        ("query C($x: Boolean!) { __typename items @include(if: $x) { id } }", {"x": False}, True),
+        ("query C($x: Boolean!) { __typename items @include(if: $x) { id } }", {"x": True}, False),
+        ("{ __typename items { id } }", None, False),
+    ],
+)
+async def test_a_query_that_resolves_nothing_needs_no_executor_once_planned(
+    text: str, variables: dict[str, Any] | None, constant: bool
+) -> None:
+    prepared = PreparedOperations(SCHEMA, Counted)
+    document = parse(text)
+    answers = []
+    Counted.made = 0
+    for _ in range(3):
+        result = prepared.execute(
+            document,
+            variable_values=variables,
+            operation_name=None,
+            context_value={"loader": DataLoader(load_fn=load)},
+            is_awaitable=optimized_is_awaitable,
+            operation_extensions=None,
+        )
+        answers.append(snapshot(result if isinstance(result, ExecutionResult) else await result))
+    assert answers == [await _run(None, text, None, variables)] * 3
+    assert Counted.made == (1 if constant else 3)  # the first request plans it
