@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from tortoise import connections
@@ -66,9 +68,15 @@ def grain_for(scope: Scope, group_by: Dimensions, period: Period) -> str | None:
 
     Monthly rows answer periods of whole months not grouped by day.
     """
-    used = set(scope.narrowed())
-    used |= {key for dim in group_by if (key := GROUP_KEYS[dim]) is not None}
     whole_months = period.start.day == 1 and month_end(period.end) == period.end
+    return _grain(tuple(scope.narrowed()), group_by, whole_months)
+
+
+@lru_cache(maxsize=512)
+def _grain(narrowed: tuple[str, ...], group_by: Dimensions, whole_months: bool) -> str | None:
+    """grain_for by the names of the narrowing keys: the answer depends on nothing else."""
+    used = set(narrowed)
+    used |= {key for dim in group_by if (key := GROUP_KEYS[dim]) is not None}
     monthly = whole_months and GroupBy.DAY not in group_by
     for table, keys in sorted(GRAINS.items(), key=lambda grain: grain[0] not in MONTHLY):
         if (table not in MONTHLY or monthly) and used <= set(keys):
@@ -246,13 +254,17 @@ async def _raw_rows(
     return rows
 
 
-def _summed(rows: list[dict[str, Any]], width: int) -> Counts:
+def _summed(rows: Iterable[Mapping[str, Any]], width: int) -> Counts:
     result: Counts = {}
+    groups = [f"g{n}" for n in range(width)]
     for row in rows:
-        key = tuple(row[f"g{n}"] for n in range(width))
-        target = result.setdefault(key, dict.fromkeys(COUNTERS, 0))
-        for name in COUNTERS:
-            target[name] += int(row[name] or 0)
+        key = tuple(row[g] for g in groups)
+        target = result.get(key)
+        if target is None:
+            result[key] = {name: int(row[name] or 0) for name in COUNTERS}
+        else:
+            for name in COUNTERS:
+                target[name] += int(row[name] or 0)
     return result
 
 
@@ -279,7 +291,9 @@ async def rollup_counts_pair(
     return summed_periods(rows, group_by)
 
 
-def summed_periods(rows: list[dict[str, Any]], group_by: Dimensions) -> tuple[Counts, Counts]:
+def summed_periods(
+    rows: Sequence[Mapping[str, Any]], group_by: Dimensions
+) -> tuple[Counts, Counts]:
     """The counters of rows marked `_period` 0 and of those marked 1."""
     return (
         _summed([r for r in rows if r["_period"] == 0], len(group_by)),

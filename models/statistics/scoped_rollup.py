@@ -10,6 +10,7 @@ version, so it is read again only after a change, from any process.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,6 +27,8 @@ from models.statistics.reads import Counts, Dimensions, Scope, rollup_sql, summe
 from models.statistics.rules import Period
 
 MAX_CALENDARS = 256
+# Periods whose working days one remembered calendar keeps (a table by day: a row per day).
+MAX_PERIODS = 4096
 
 # Hall columns and the statement's own columns must not meet in one row.
 assert not set(Hall._meta.db_fields) & {*COUNTERS, "_period", "_subtree", "_calendar"}  # noqa: S101
@@ -90,7 +93,7 @@ async def scoped_rollup_pair(
     group_by: Dimensions,
     *,
     periods: tuple[Period, Period],
-    years: list[int],
+    years: Sequence[int],
 ) -> ScopedRollup | None:
     """The hall, its subtree and the two periods' counters from one rollup table (None: no hall).
 
@@ -104,7 +107,8 @@ async def scoped_rollup_pair(
         date(wanted[0], 1, 1), date(wanted[-1], 12, 31),
     ]  # fmt: skip
     statement = _statement_of_shape(grain, tuple(narrowed), group_by)
-    rows = await connections.get("default").execute_query_dict(statement, params)
+    # The driver's records as they come (read by column name): no dict made of each row.
+    _, rows = await connections.get("default").execute_query(statement, params)
     head = next((row for row in rows if row["_period"] is None), None)
     if head is None:
         return None
@@ -119,14 +123,33 @@ async def scoped_rollup_pair(
     )
 
 
-_calendars: dict[tuple[Any, ...], WorkingCalendar] = {}
+class RememberedCalendar:
+    """A hall's calendar of some years and the working days of the periods asked of it so far."""
+
+    __slots__ = ("calendar", "days")
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        self.days: dict[Period, int] = {}
+
+    def working_days(self, period: Period) -> int:
+        """The period's working days, counted once per calendar version."""
+        days = self.days.get(period)
+        if days is None:
+            if len(self.days) >= MAX_PERIODS:
+                self.days.clear()
+            days = self.days[period] = period.working_days(self.calendar)
+        return days
 
 
-async def calendar_of(read: ScopedRollup, years: list[int]) -> WorkingCalendar:
+_calendars: dict[tuple[Any, ...], RememberedCalendar] = {}
+
+
+async def calendar_of(read: ScopedRollup, years: Sequence[int]) -> RememberedCalendar:
     """The hall's calendar of those years, read again only when its rows' version moved."""
     found = _calendars.get(read.calendar_version)
     if found is None:
-        found = await hall_calendar_of_years(read.hall, years)
+        found = RememberedCalendar(await hall_calendar_of_years(read.hall, years))
         if len(_calendars) >= MAX_CALENDARS:
             _calendars.clear()
         _calendars[read.calendar_version] = found

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from functools import lru_cache
 from typing import Annotated
@@ -56,8 +55,10 @@ def request_of(
     given: StatisticsFilter,
     group_by: list[StatisticsGroupBy] | None,
     source: StatisticsSource | None = None,
+    counters: tuple[frozenset[str] | None, frozenset[str] | None] = (None, None),
 ) -> queries.StatRequest:
-    """The model's request from the GraphQL filter."""
+    """The model's request from the GraphQL filter; `counters`: this period's and last year's
+    counters the caller reads (None: all)."""
     return queries.StatRequest(
         start=given.from_,
         end=given.to,
@@ -70,6 +71,8 @@ def request_of(
         item_id=decode_optional_id(given.item_id, "ServiceItem", ("filter", "item_id")),
         group_by=tuple(GroupBy[d.name] for d in group_by or ()),
         source=Source[source.name] if source else None,
+        current_counters=counters[0],
+        previous_counters=counters[1],
     )
 
 
@@ -81,12 +84,27 @@ def _counters_asked(names: frozenset[str]) -> tuple[frozenset[str], frozenset[st
     return figures | growth, (figures if "previousYear" in names else frozenset()) | growth
 
 
-def _reading_only_selected(request: queries.StatRequest, names: set[str]) -> queries.StatRequest:
-    """The request with the counters the selected figures need, for each period (a raw total
-    then reads only those: no cards when no card figure is asked, last year's accepted cases
-    alone for the growth)."""
-    current, previous = _counters_asked(frozenset(names))
-    return dataclasses.replace(request, current_counters=current, previous_counters=previous)
+MAX_SELECTIONS = 256
+# The counters asked by a field's selection, by the identity of its syntax nodes (the nodes
+# themselves kept with the answer: an id is only checked while its node is alive).
+_selections: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[frozenset[str], frozenset[str]]]]
+_selections = {}
+
+
+def _counters_selected(info: Info) -> tuple[frozenset[str], frozenset[str]]:
+    """The counters the selected figures need, for each period (a raw total then reads only
+    those: no cards when no card figure is asked, last year's accepted cases alone for the
+    growth); found once per document (its parsed syntax is cached and reused)."""
+    nodes = tuple(info._raw_info.field_nodes)
+    key = tuple(map(id, nodes))
+    found = _selections.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], nodes, strict=True)):
+        return found[1]
+    counters = _counters_asked(frozenset(selected_names(info)))
+    if len(_selections) >= MAX_SELECTIONS:
+        _selections.clear()
+    _selections[key] = (nodes, counters)
+    return counters
 
 
 @strawberry.type
@@ -124,8 +142,7 @@ class StatisticsQuery:
         ] = None,
     ) -> StatisticsTable:
         """A statistics table."""
-        request = request_of(filter, group_by, source)
-        request = _reading_only_selected(request, selected_names(info))
+        request = request_of(filter, group_by, source, _counters_selected(info))
         report = await queries.statistics(require_actor(info), request)
         return StatisticsTable.of(report)
 

@@ -468,3 +468,17 @@ async def test_refusals_keep_their_order_whichever_path_reads(db: object) -> Non
     _, homeless = await f.user("nobody", Role.ADMIN)  # no hall of its own
     with pytest.raises(InvalidInput):
         await statistics(homeless, PERIOD)
+
+
+def test_a_remembered_calendar_counts_each_period_once() -> None:
+    from models.calendar.rules import WorkingCalendar  # noqa: PLC0415
+    from models.statistics.rules import Period  # noqa: PLC0415
+    from models.statistics.scoped_rollup import RememberedCalendar  # noqa: PLC0415
+
+    remembered = RememberedCalendar(WorkingCalendar(closures=frozenset({date(2026, 11, 23)})))
+    november = Period(date(2026, 11, 1), date(2026, 11, 30))
+    days = remembered.working_days(november)
+    assert days == november.working_days(remembered.calendar)
+    assert remembered.days == {november: days}
+    remembered.days[november] = -1  # what it answers next comes from what it kept
+    assert remembered.working_days(november) == -1

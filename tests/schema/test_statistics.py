@@ -276,3 +276,33 @@ async def test_a_raw_total_reads_only_the_figures_the_query_selects(db: object) 
     )
     assert (slim.figures.ratings, slim.figures.accepted, slim.figures.tickets_called) == (0, 0, 0)
     assert full.figures.accepted == shape.accepted
+
+
+def test_the_table_views_compute_every_field_and_only_those_read() -> None:
+    """Each view of the table's types has a computation for every data field of its type, and
+    a figure nobody reads is never built (a table of many rows often shows a few figures)."""
+    from models.statistics.parts import COUNTERS  # noqa: PLC0415
+    from models.statistics.queries import Row  # noqa: PLC0415
+    from models.statistics.rules import Figures  # noqa: PLC0415
+    from schema.types import statistics as types  # noqa: PLC0415
+
+    views: tuple[tuple[Any, Any, set[str]], ...] = (
+        (types._FiguresView, types.StatisticsFigures, set()),
+        (types._RowView, types.StatisticsRow, {"row"}),  # private: the view is made with it
+        (types._TableView, types.StatisticsTable, set()),
+    )
+    for view, of, given in views:
+        definition = of.__strawberry_definition__
+        fields = {field.python_name for field in definition.fields}
+        assert set(view.FIELDS) == fields - given, of
+    counts = dict.fromkeys(COUNTERS, 3) | {"accepted": 4, "completed_on_time": 1}
+    row = Row(key=(), labels=("合计",), figures=Figures(counts, 20), previous=Figures({}, 19))
+    shown = types.StatisticsRow.of(row, ())
+    figures = shown.figures
+    assert (figures.accepted, figures.on_time.value) == (4, 1 / 3)
+    assert {"accepted", "on_time"} <= vars(figures).keys()
+    assert not {"daily_average", "satisfaction", "average_wait"} & vars(figures).keys()
+    assert "previous_year" not in vars(shown)
+    assert (shown.key, shown.label, shown.keys) == ("total", "合计", [])
+    assert shown.accepted_growth.numerator == 4
+    assert shown.previous_year.working_days == 19
