@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache, partial
 
 from models.accounts.tables import User
 from models.calendar.queries import hall_calendar_of_years
@@ -83,13 +83,19 @@ class Row:
 class Report:
     """A statistics table: the total row and one row per group, in key order."""
 
-    hall: Hall
+    # The hall asked about, made when first read (a table that shows no hall needs none).
+    hall_of: Callable[[], Hall]
     period: Period
     previous_period: Period
     group_by: tuple[GroupBy, ...]
     source: Source
     total: Row
     rows: list[Row]
+
+    @cached_property
+    def hall(self) -> Hall:
+        """The hall asked about (its subtree counts)."""
+        return self.hall_of()
 
 
 def check_request(start: date, end: date, group_by: tuple[GroupBy, ...]) -> None:
@@ -152,6 +158,11 @@ def _counted_once(calendar: WorkingCalendar) -> Callable[[Period], int]:
     return count
 
 
+def _given(hall: Hall) -> Hall:
+    """The hall itself (the raw path has its model already)."""
+    return hall
+
+
 def _order(key: tuple[object, ...]) -> tuple[tuple[str, object], ...]:
     return tuple((type(k).__name__, k) for k in key)
 
@@ -175,11 +186,12 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
     period, before, years = _periods(request.start, request.end)
     read = await _from_one_rollup(actor, request, (period, before), years)
     if read is not None:
-        hall, current, previous = read.hall, read.current, read.previous
+        hall_of, current, previous = read.hall_model, read.current, read.previous
         days = _Days((await calendar_of(read, years)).working_days, group_by)
         source = Source.ROLLUP
     else:
         hall, current, previous, source = await _counts(actor, request, (period, before))
+        hall_of = partial(_given, hall)
         days = _Days(_counted_once(await hall_calendar_of_years(hall, years)), group_by)
     rows = await _rows(group_by, current, previous, (period, before), days) if group_by else []
     total = Row(
@@ -188,7 +200,7 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
         figures=Figures(add(list(current.values())), days.of((), period)),
         previous=Figures(add(list(previous.values())), days.of((), before)),
     )
-    return Report(hall, period, before, group_by, source, total, rows)
+    return Report(hall_of, period, before, group_by, source, total, rows)
 
 
 async def _rows(
@@ -241,12 +253,16 @@ async def _from_one_rollup(
     except Forbidden:
         return None
     grain = grain_for(scope, request.group_by, periods[0])
-    if grain is None or grain != grain_for(scope, request.group_by, periods[1]):
+    # Of the periods, the grain depends only on whether they run in whole months.
+    if grain is None or (
+        periods[1].whole_months != periods[0].whole_months
+        and grain != grain_for(scope, request.group_by, periods[1])
+    ):
         return None
     read = await scoped_rollup_pair(
         hall_id, grain, scope, request.group_by, periods=periods, years=years
     )
-    if read is None or not actor.sees(read.hall.path):
+    if read is None or not actor.sees(read.hall_path):
         raise Forbidden("无权查看该大厅的统计")
     return read
 

@@ -10,12 +10,13 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
+from asyncpg import Pool, Record
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part, live
-from models.statistics.rules import GroupBy, Period, Source, month_end
+from models.statistics.rules import GroupBy, Period, Source
 
 RAW_WORK_MEM = "64MB"
 # Date slices each part's period is read in, side by side: a few dozen milliseconds each
@@ -68,8 +69,7 @@ def grain_for(scope: Scope, group_by: Dimensions, period: Period) -> str | None:
 
     Monthly rows answer periods of whole months not grouped by day.
     """
-    whole_months = period.start.day == 1 and month_end(period.end) == period.end
-    return _grain(tuple(scope.narrowed()), group_by, whole_months)
+    return _grain(tuple(scope.narrowed()), group_by, period.whole_months)
 
 
 @lru_cache(maxsize=512)
@@ -217,6 +217,19 @@ def slices(period: Period, count: int) -> list[Period]:
         )
         for n in range(count)
     ]
+
+
+async def fetch_records(sql: str, params: Sequence[Any]) -> Sequence[Mapping[str, Any]]:
+    """A statement's rows as the driver's records, straight from the pool when no transaction
+    is held (tortoise's wrapper around one query costs about as much Python as the decoding)."""
+    client = connections.get("default")
+    pool = getattr(client, "_pool", None)
+    if isinstance(client, TransactionalDBClient) or not isinstance(pool, Pool):
+        _, rows = await client.execute_query(sql, list(params))
+        found: Sequence[Mapping[str, Any]] = rows
+        return found
+    records: list[Record] = await pool.fetch(sql, *params)
+    return records
 
 
 def _in_caller_transaction() -> bool:

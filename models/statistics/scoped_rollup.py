@@ -10,20 +10,25 @@ version, so it is read again only after a change, from any process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
-
-from tortoise import connections
 
 from models.calendar.queries import hall_calendar_of_years
 from models.calendar.rules import WorkingCalendar
 from models.calendar.tables import NATIONAL
 from models.catalogue.tables import Hall
 from models.statistics.parts import COUNTERS
-from models.statistics.reads import Counts, Dimensions, Scope, rollup_sql, summed_periods
+from models.statistics.reads import (
+    Counts,
+    Dimensions,
+    Scope,
+    fetch_records,
+    rollup_sql,
+    summed_periods,
+)
 from models.statistics.rules import Period
 
 MAX_CALENDARS = 256
@@ -38,11 +43,27 @@ assert not set(Hall._meta.db_fields) & {*COUNTERS, "_period", "_subtree", "_cale
 class ScopedRollup:
     """The hall asked about, its subtree and both periods' counters."""
 
-    hall: Hall
+    # The hall's columns as the driver returned them (its model is made when first asked for:
+    # a table that shows no hall needs only its path).
+    hall_record: Mapping[str, Any]
     subtree: tuple[int, ...]
     current: Counts
     previous: Counts
     calendar_version: tuple[Any, ...]
+
+    @property
+    def hall_path(self) -> str:
+        """The hall's path (what an actor's scope is checked against)."""
+        return str(self.hall_record["path"])
+
+    @cached_property
+    def hall(self) -> Hall:
+        """The hall's model."""
+        return Hall._init_from_db(**{name: self.hall_record[name] for name in Hall._meta.db_fields})
+
+    def hall_model(self) -> Hall:
+        """The hall's model (a callable for whoever makes it only when asked)."""
+        return self.hall
 
 
 def _statement(grain: str, scope: Scope, group_by: Dimensions) -> str:
@@ -108,18 +129,17 @@ async def scoped_rollup_pair(
     ]  # fmt: skip
     statement = _statement_of_shape(grain, tuple(narrowed), group_by)
     # The driver's records as they come (read by column name): no dict made of each row.
-    _, rows = await connections.get("default").execute_query(statement, params)
+    rows = await fetch_records(statement, params)
     head = next((row for row in rows if row["_period"] is None), None)
     if head is None:
         return None
-    hall = Hall._init_from_db(**{name: head[name] for name in Hall._meta.db_fields})
     current, previous = summed_periods([r for r in rows if r["_period"] is not None], group_by)
     return ScopedRollup(
-        hall=hall,
+        hall_record=head,
         subtree=tuple(int(i) for i in head["_subtree"]),
         current=current,
         previous=previous,
-        calendar_version=(hall.id, hall.region, tuple(wanted), head["_calendar"]),
+        calendar_version=(head["id"], head["region"], tuple(wanted), head["_calendar"]),
     )
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLField, GraphQLResolveInfo
 from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types.field import StrawberryField
 
 from models.statistics import queries, rankings
 from models.statistics.rules import GroupBy, Source
+from schema.arguments import CONVERTERS, Registry
 from schema.context import Info
-from schema.permissions import require_actor
-from schema.relay import decode_optional_id, selected_names
+from schema.permissions import NotAuthenticated, require_actor
+from schema.relay import decode_optional_id, selected_names_of
 from schema.types.rankings import FORMULA_TEXT, Ranking, RankingKind
 from schema.types.statistics import (
     StatisticsGroupBy,
@@ -91,20 +95,56 @@ _selections: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[frozenset[str
 _selections = {}
 
 
-def _counters_selected(info: Info) -> tuple[frozenset[str], frozenset[str]]:
+def _counters_selected(raw: GraphQLResolveInfo[Any]) -> tuple[frozenset[str], frozenset[str]]:
     """The counters the selected figures need, for each period (a raw total then reads only
     those: no cards when no card figure is asked, last year's accepted cases alone for the
     growth); found once per document (its parsed syntax is cached and reused)."""
-    nodes = tuple(info._raw_info.field_nodes)
+    nodes = tuple(raw.field_nodes)
     key = tuple(map(id, nodes))
     found = _selections.get(key)
     if found is not None and all(a is b for a, b in zip(found[0], nodes, strict=True)):
         return found[1]
-    counters = _counters_asked(frozenset(selected_names(info)))
+    counters = _counters_asked(frozenset(selected_names_of(raw)))
     if len(_selections) >= MAX_SELECTIONS:
         _selections.clear()
     _selections[key] = (nodes, counters)
     return counters
+
+
+async def _table(
+    raw: GraphQLResolveInfo[Any],
+    given: StatisticsFilter,
+    group_by: list[StatisticsGroupBy] | None = None,
+    source: StatisticsSource | None = None,
+) -> StatisticsTable:
+    """The `statistics` field's table (for strawberry's resolver and the plain one alike)."""
+    request = request_of(given, group_by, source, _counters_selected(raw))
+    actor = raw.context.actor
+    if actor is None:
+        raise NotAuthenticated
+    return StatisticsTable.of(await queries.statistics(actor, request))
+
+
+def plain_resolver(field: GraphQLField, registry: Registry, config: StrawberryConfig) -> Any:
+    """The `statistics` field resolved without strawberry's per-field wrapper (its info, its
+    argument parsing, its extension chain): the arguments converted as strawberry converts
+    them, then the same call. None when the field has something the wrapper must run."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if (
+        not isinstance(definition, StrawberryField)
+        or definition.permission_classes
+        or definition.extensions
+    ):
+        return None
+    plan = CONVERTERS.plan(definition.arguments, registry, config)
+    if plan is None:
+        return None
+
+    def resolve(_root: object, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        given = {python: convert(kwargs[name]) for name, python, convert in plan if name in kwargs}
+        return _table(info, given.pop("filter"), **given)
+
+    return resolve
 
 
 @strawberry.type
@@ -142,9 +182,7 @@ class StatisticsQuery:
         ] = None,
     ) -> StatisticsTable:
         """A statistics table."""
-        request = request_of(filter, group_by, source, _counters_selected(info))
-        report = await queries.statistics(require_actor(info), request)
-        return StatisticsTable.of(report)
+        return await _table(info._raw_info, filter, group_by, source)
 
     @strawberry.field(
         description=(

@@ -482,3 +482,19 @@ def test_a_remembered_calendar_counts_each_period_once() -> None:
     assert remembered.days == {november: days}
     remembered.days[november] = -1  # what it answers next comes from what it kept
     assert remembered.working_days(november) == -1
+
+
+async def test_records_come_from_the_callers_transaction_when_it_holds_one(db: object) -> None:
+    from models.statistics.reads import fetch_records  # noqa: PLC0415
+
+    hall = await f.hall("TX")  # not committed: only this transaction's connection sees it
+    rows = await fetch_records("SELECT code FROM hall WHERE id = $1", [hall.id])
+    assert [row["code"] for row in rows] == ["TX"]
+
+
+async def test_records_come_from_the_pool_outside_a_transaction(committed: object) -> None:
+    from models.statistics.reads import fetch_records  # noqa: PLC0415
+
+    hall = await f.hall("PL")
+    rows = await fetch_records("SELECT code, $2::int AS n FROM hall WHERE id = $1", [hall.id, 7])
+    assert [(row["code"], row["n"]) for row in rows] == [("PL", 7)]
