@@ -5,9 +5,10 @@ three global ids and the two relations per row). For each, strawberry builds an 
 arguments and runs the field-extension chain: about half the list's execution time. The fields
 here take no arguments, have no permission classes or field extensions, and return exactly what
 their strawberry resolvers return (an id: the text its GlobalID serializes to), so graphql-core
-may call a plain function instead. Schema
-extensions still apply (they are graphql-core middleware, wrapped around whatever resolver a
-field has). The compiled executor (schema.compiled) reads the marks set here: an attribute read
+may call a plain function instead. The statistics table's root field takes arguments: its plain
+resolver converts them by the same per-field plan strawberry's wrapper uses (schema.arguments).
+Schema extensions still apply (they are graphql-core middleware, wrapped around whatever
+resolver a field has). The compiled executor (schema.compiled) reads the marks set here: an attribute read
 is done inline, and a resolver that ignores its info is called without one.
 """
 
@@ -22,12 +23,18 @@ from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.types.field import StrawberryField
 
 from schema.loaders import loaded_now, now_or_later
+from schema.queries.statistics import plain_resolver
 from schema.types.cases import service_item_of, window_of
 
 # Types whose `id` is their row's integer id (relay.NodeID[int], no resolve_id override).
 HOT_IDS = ("Case", "ServiceItem", "Window")
 # Types whose plain data fields read their attribute directly (a case list's rows and a case's events).
 HOT_DATA = ("CaseConnection", "CaseEdge", "Case", "Applicant", "CaseEvent", "ServiceItem", "Window")
+
+
+# The resolvers strawberry built for the fields given plain ones below, by type and field name
+# (tests compare the two).
+REPLACED: dict[tuple[str, str], Any] = {}
 
 
 def _global_id(type_name: str) -> Callable[[Any, GraphQLResolveInfo[Any]], str]:
@@ -116,4 +123,17 @@ def install(schema: strawberry.Schema) -> strawberry.Schema:
     assert isinstance(case, GraphQLObjectType)  # noqa: S101
     case.fields["item"].resolve = _case_item
     case.fields["window"].resolve = _case_window
+    _install_statistics(schema)
     return schema
+
+
+def _install_statistics(schema: strawberry.Schema) -> None:
+    """The statistics table's root field without strawberry's per-field wrapper, when its
+    arguments convert by plan (see schema.queries.statistics.plain_resolver)."""
+    query = schema._schema.query_type
+    assert query is not None  # noqa: S101  (a fixed schema)
+    field = query.fields["statistics"]
+    resolve = plain_resolver(field, schema.schema_converter.scalar_registry, schema.config)
+    if resolve is not None:
+        REPLACED[query.name, "statistics"] = field.resolve
+        field.resolve = resolve

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache, partial
 
 from models.accounts.tables import User
 from models.calendar.queries import hall_calendar_of_years
@@ -82,13 +83,19 @@ class Row:
 class Report:
     """A statistics table: the total row and one row per group, in key order."""
 
-    hall: Hall
+    # The hall asked about, made when first read (a table that shows no hall needs none).
+    hall_of: Callable[[], Hall]
     period: Period
     previous_period: Period
     group_by: tuple[GroupBy, ...]
     source: Source
     total: Row
     rows: list[Row]
+
+    @cached_property
+    def hall(self) -> Hall:
+        """The hall asked about (its subtree counts)."""
+        return self.hall_of()
 
 
 def check_request(start: date, end: date, group_by: tuple[GroupBy, ...]) -> None:
@@ -128,48 +135,88 @@ async def labels(dim: GroupBy, keys: Iterable[object]) -> dict[object, str]:
 
 
 class _Days:
-    """Working days of row periods, each distinct period computed once."""
+    """Working days of row periods, each distinct period counted once."""
 
-    def __init__(self, calendar: WorkingCalendar, group_by: tuple[GroupBy, ...]) -> None:
-        self.calendar = calendar
+    def __init__(self, count: Callable[[Period], int], group_by: tuple[GroupBy, ...]) -> None:
+        self.count = count
         self.group_by = group_by
-        self.cache: dict[Period, int] = {}
 
     def of(self, key: tuple[object, ...], period: Period) -> int:
-        covered = row_period(self.group_by, key, period)
-        if covered not in self.cache:
-            self.cache[covered] = covered.working_days(self.calendar)
-        return self.cache[covered]
+        """Working days of the dates a row of the period covers."""
+        return self.count(row_period(self.group_by, key, period))
+
+
+def _counted_once(calendar: WorkingCalendar) -> Callable[[Period], int]:
+    """Working days by the calendar, each distinct period counted once."""
+    cache: dict[Period, int] = {}
+
+    def count(period: Period) -> int:
+        if period not in cache:
+            cache[period] = period.working_days(calendar)
+        return cache[period]
+
+    return count
+
+
+def _given(hall: Hall) -> Hall:
+    """The hall itself (the raw path has its model already)."""
+    return hall
 
 
 def _order(key: tuple[object, ...]) -> tuple[tuple[str, object], ...]:
     return tuple((type(k).__name__, k) for k in key)
 
 
+@lru_cache(maxsize=1024)
+def _periods(start: date, end: date) -> tuple[Period, Period, tuple[int, ...]]:
+    """The period, the same dates a year earlier, and the years whose calendars both touch."""
+    period = Period(start, end)
+    before = period.year_before()
+    years = (
+        *range(before.start.year, before.end.year + 1),
+        *range(period.start.year, period.end.year + 1),
+    )
+    return period, before, years
+
+
 async def statistics(actor: Actor, request: StatRequest) -> Report:
     """The figures the actor may read, grouped, with the year before for comparison."""
     group_by = request.group_by
     check_request(request.start, request.end, group_by)
-    period = Period(request.start, request.end)
-    before = period.year_before()
-    years = [
-        *range(before.start.year, before.end.year + 1),
-        *range(period.start.year, period.end.year + 1),
-    ]
+    period, before, years = _periods(request.start, request.end)
     read = await _from_one_rollup(actor, request, (period, before), years)
     if read is not None:
-        hall, current, previous = read.hall, read.current, read.previous
-        calendar = await calendar_of(read, years)
+        hall_of, current, previous = read.hall_model, read.current, read.previous
+        days = _Days((await calendar_of(read, years)).working_days, group_by)
         source = Source.ROLLUP
     else:
         hall, current, previous, source = await _counts(actor, request, (period, before))
-        calendar = await hall_calendar_of_years(hall, years)
+        hall_of = partial(_given, hall)
+        days = _Days(_counted_once(await hall_calendar_of_years(hall, years)), group_by)
+    rows = await _rows(group_by, current, previous, (period, before), days) if group_by else []
+    total = Row(
+        key=(),
+        labels=("合计",),
+        figures=Figures(add(list(current.values())), days.of((), period)),
+        previous=Figures(add(list(previous.values())), days.of((), before)),
+    )
+    return Report(hall_of, period, before, group_by, source, total, rows)
+
+
+async def _rows(
+    group_by: tuple[GroupBy, ...],
+    current: Counts,
+    previous: Counts,
+    periods: tuple[Period, Period],
+    days: _Days,
+) -> list[Row]:
+    """One row per group in key order, each with the same row a year earlier."""
+    period, before = periods
     earlier = {shift_key(group_by, k, 1): v for k, v in previous.items()}
     dated = any(d in DATE_DIMENSIONS for d in group_by)
     keys = sorted(set(current) | (set() if dated else set(earlier)), key=_order)
-    days = _Days(calendar, group_by)
     names = [await labels(d, {k[n] for k in keys}) for n, d in enumerate(group_by)]
-    rows = [
+    return [
         Row(
             key=k,
             labels=tuple(names[n][v] for n, v in enumerate(k)),
@@ -178,13 +225,6 @@ async def statistics(actor: Actor, request: StatRequest) -> Report:
         )
         for k in keys
     ]
-    total = Row(
-        key=(),
-        labels=("合计",),
-        figures=Figures(add(list(current.values())), days.of((), period)),
-        previous=Figures(add(list(previous.values())), days.of((), before)),
-    )
-    return Report(hall, period, before, group_by, source, total, rows if group_by else [])
 
 
 def _asked(request: StatRequest, hall_ids: tuple[int, ...]) -> Scope:
@@ -198,7 +238,7 @@ def _asked(request: StatRequest, hall_ids: tuple[int, ...]) -> Scope:
 
 
 async def _from_one_rollup(
-    actor: Actor, request: StatRequest, periods: tuple[Period, Period], years: list[int]
+    actor: Actor, request: StatRequest, periods: tuple[Period, Period], years: Sequence[int]
 ) -> ScopedRollup | None:
     """Both periods from one rollup table with the hall, in one statement, when that applies.
 
@@ -213,12 +253,16 @@ async def _from_one_rollup(
     except Forbidden:
         return None
     grain = grain_for(scope, request.group_by, periods[0])
-    if grain is None or grain != grain_for(scope, request.group_by, periods[1]):
+    # Of the periods, the grain depends only on whether they run in whole months.
+    if grain is None or (
+        periods[1].whole_months != periods[0].whole_months
+        and grain != grain_for(scope, request.group_by, periods[1])
+    ):
         return None
     read = await scoped_rollup_pair(
         hall_id, grain, scope, request.group_by, periods=periods, years=years
     )
-    if read is None or not actor.sees(read.hall.path):
+    if read is None or not actor.sees(read.hall_path):
         raise Forbidden("无权查看该大厅的统计")
     return read
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
+from asyncpg import Pool, Record
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part, live
-from models.statistics.rules import GroupBy, Period, Source, month_end
+from models.statistics.rules import GroupBy, Period, Source
 
 RAW_WORK_MEM = "64MB"
 # Date slices each part's period is read in, side by side: a few dozen milliseconds each
@@ -66,9 +69,14 @@ def grain_for(scope: Scope, group_by: Dimensions, period: Period) -> str | None:
 
     Monthly rows answer periods of whole months not grouped by day.
     """
-    used = set(scope.narrowed())
+    return _grain(tuple(scope.narrowed()), group_by, period.whole_months)
+
+
+@lru_cache(maxsize=512)
+def _grain(narrowed: tuple[str, ...], group_by: Dimensions, whole_months: bool) -> str | None:
+    """grain_for by the names of the narrowing keys: the answer depends on nothing else."""
+    used = set(narrowed)
     used |= {key for dim in group_by if (key := GROUP_KEYS[dim]) is not None}
-    whole_months = period.start.day == 1 and month_end(period.end) == period.end
     monthly = whole_months and GroupBy.DAY not in group_by
     for table, keys in sorted(GRAINS.items(), key=lambda grain: grain[0] not in MONTHLY):
         if (table not in MONTHLY or monthly) and used <= set(keys):
@@ -211,6 +219,19 @@ def slices(period: Period, count: int) -> list[Period]:
     ]
 
 
+async def fetch_records(sql: str, params: Sequence[Any]) -> Sequence[Mapping[str, Any]]:
+    """A statement's rows as the driver's records, straight from the pool when no transaction
+    is held (tortoise's wrapper around one query costs about as much Python as the decoding)."""
+    client = connections.get("default")
+    pool = getattr(client, "_pool", None)
+    if isinstance(client, TransactionalDBClient) or not isinstance(pool, Pool):
+        _, rows = await client.execute_query(sql, list(params))
+        found: Sequence[Mapping[str, Any]] = rows
+        return found
+    records: list[Record] = await pool.fetch(sql, *params)
+    return records
+
+
 def _in_caller_transaction() -> bool:
     """Whether the caller holds a transaction (one connection: its queries run one at a time)."""
     return isinstance(connections.get("default"), TransactionalDBClient)
@@ -246,13 +267,17 @@ async def _raw_rows(
     return rows
 
 
-def _summed(rows: list[dict[str, Any]], width: int) -> Counts:
+def _summed(rows: Iterable[Mapping[str, Any]], width: int) -> Counts:
     result: Counts = {}
+    groups = [f"g{n}" for n in range(width)]
     for row in rows:
-        key = tuple(row[f"g{n}"] for n in range(width))
-        target = result.setdefault(key, dict.fromkeys(COUNTERS, 0))
-        for name in COUNTERS:
-            target[name] += int(row[name] or 0)
+        key = tuple(row[g] for g in groups)
+        target = result.get(key)
+        if target is None:
+            result[key] = {name: int(row[name] or 0) for name in COUNTERS}
+        else:
+            for name in COUNTERS:
+                target[name] += int(row[name] or 0)
     return result
 
 
@@ -279,7 +304,9 @@ async def rollup_counts_pair(
     return summed_periods(rows, group_by)
 
 
-def summed_periods(rows: list[dict[str, Any]], group_by: Dimensions) -> tuple[Counts, Counts]:
+def summed_periods(
+    rows: Sequence[Mapping[str, Any]], group_by: Dimensions
+) -> tuple[Counts, Counts]:
     """The counters of rows marked `_period` 0 and of those marked 1."""
     return (
         _summed([r for r in rows if r["_period"] == 0], len(group_by)),

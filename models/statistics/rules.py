@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from models.calendar.rules import WorkingCalendar
 from models.statistics.parts import COUNTERS
@@ -60,6 +61,11 @@ class Period:
     def working_days(self, calendar: WorkingCalendar) -> int:
         """Working days of the period by the hall's calendar."""
         return calendar.working_days(self.start, self.end)
+
+    @cached_property
+    def whole_months(self) -> bool:
+        """Whether the period runs from a month's first day to a month's last."""
+        return self.start.day == 1 and month_end(self.end) == self.end
 
 
 def year_back(day: date) -> date:

@@ -10,22 +10,30 @@ version, so it is read again only after a change, from any process.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
-
-from tortoise import connections
 
 from models.calendar.queries import hall_calendar_of_years
 from models.calendar.rules import WorkingCalendar
 from models.calendar.tables import NATIONAL
 from models.catalogue.tables import Hall
 from models.statistics.parts import COUNTERS
-from models.statistics.reads import Counts, Dimensions, Scope, rollup_sql, summed_periods
+from models.statistics.reads import (
+    Counts,
+    Dimensions,
+    Scope,
+    fetch_records,
+    rollup_sql,
+    summed_periods,
+)
 from models.statistics.rules import Period
 
 MAX_CALENDARS = 256
+# Periods whose working days one remembered calendar keeps (a table by day: a row per day).
+MAX_PERIODS = 4096
 
 # Hall columns and the statement's own columns must not meet in one row.
 assert not set(Hall._meta.db_fields) & {*COUNTERS, "_period", "_subtree", "_calendar"}  # noqa: S101
@@ -35,11 +43,27 @@ assert not set(Hall._meta.db_fields) & {*COUNTERS, "_period", "_subtree", "_cale
 class ScopedRollup:
     """The hall asked about, its subtree and both periods' counters."""
 
-    hall: Hall
+    # The hall's columns as the driver returned them (its model is made when first asked for:
+    # a table that shows no hall needs only its path).
+    hall_record: Mapping[str, Any]
     subtree: tuple[int, ...]
     current: Counts
     previous: Counts
     calendar_version: tuple[Any, ...]
+
+    @property
+    def hall_path(self) -> str:
+        """The hall's path (what an actor's scope is checked against)."""
+        return str(self.hall_record["path"])
+
+    @cached_property
+    def hall(self) -> Hall:
+        """The hall's model."""
+        return Hall._init_from_db(**{name: self.hall_record[name] for name in Hall._meta.db_fields})
+
+    def hall_model(self) -> Hall:
+        """The hall's model (a callable for whoever makes it only when asked)."""
+        return self.hall
 
 
 def _statement(grain: str, scope: Scope, group_by: Dimensions) -> str:
@@ -90,7 +114,7 @@ async def scoped_rollup_pair(
     group_by: Dimensions,
     *,
     periods: tuple[Period, Period],
-    years: list[int],
+    years: Sequence[int],
 ) -> ScopedRollup | None:
     """The hall, its subtree and the two periods' counters from one rollup table (None: no hall).
 
@@ -104,29 +128,48 @@ async def scoped_rollup_pair(
         date(wanted[0], 1, 1), date(wanted[-1], 12, 31),
     ]  # fmt: skip
     statement = _statement_of_shape(grain, tuple(narrowed), group_by)
-    rows = await connections.get("default").execute_query_dict(statement, params)
+    # The driver's records as they come (read by column name): no dict made of each row.
+    rows = await fetch_records(statement, params)
     head = next((row for row in rows if row["_period"] is None), None)
     if head is None:
         return None
-    hall = Hall._init_from_db(**{name: head[name] for name in Hall._meta.db_fields})
     current, previous = summed_periods([r for r in rows if r["_period"] is not None], group_by)
     return ScopedRollup(
-        hall=hall,
+        hall_record=head,
         subtree=tuple(int(i) for i in head["_subtree"]),
         current=current,
         previous=previous,
-        calendar_version=(hall.id, hall.region, tuple(wanted), head["_calendar"]),
+        calendar_version=(head["id"], head["region"], tuple(wanted), head["_calendar"]),
     )
 
 
-_calendars: dict[tuple[Any, ...], WorkingCalendar] = {}
+class RememberedCalendar:
+    """A hall's calendar of some years and the working days of the periods asked of it so far."""
+
+    __slots__ = ("calendar", "days")
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        self.days: dict[Period, int] = {}
+
+    def working_days(self, period: Period) -> int:
+        """The period's working days, counted once per calendar version."""
+        days = self.days.get(period)
+        if days is None:
+            if len(self.days) >= MAX_PERIODS:
+                self.days.clear()
+            days = self.days[period] = period.working_days(self.calendar)
+        return days
 
 
-async def calendar_of(read: ScopedRollup, years: list[int]) -> WorkingCalendar:
+_calendars: dict[tuple[Any, ...], RememberedCalendar] = {}
+
+
+async def calendar_of(read: ScopedRollup, years: Sequence[int]) -> RememberedCalendar:
     """The hall's calendar of those years, read again only when its rows' version moved."""
     found = _calendars.get(read.calendar_version)
     if found is None:
-        found = await hall_calendar_of_years(read.hall, years)
+        found = RememberedCalendar(await hall_calendar_of_years(read.hall, years))
         if len(_calendars) >= MAX_CALENDARS:
             _calendars.clear()
         _calendars[read.calendar_version] = found

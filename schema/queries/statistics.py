@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLField, GraphQLResolveInfo
 from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types.field import StrawberryField
 
 from models.statistics import queries, rankings
 from models.statistics.rules import GroupBy, Source
+from schema.arguments import CONVERTERS, Registry
 from schema.context import Info
-from schema.permissions import require_actor
-from schema.relay import decode_optional_id, selected_names
+from schema.permissions import NotAuthenticated, require_actor
+from schema.relay import decode_optional_id, selected_names_of
 from schema.types.rankings import FORMULA_TEXT, Ranking, RankingKind
 from schema.types.statistics import (
     StatisticsGroupBy,
@@ -56,8 +59,10 @@ def request_of(
     given: StatisticsFilter,
     group_by: list[StatisticsGroupBy] | None,
     source: StatisticsSource | None = None,
+    counters: tuple[frozenset[str] | None, frozenset[str] | None] = (None, None),
 ) -> queries.StatRequest:
-    """The model's request from the GraphQL filter."""
+    """The model's request from the GraphQL filter; `counters`: this period's and last year's
+    counters the caller reads (None: all)."""
     return queries.StatRequest(
         start=given.from_,
         end=given.to,
@@ -70,6 +75,8 @@ def request_of(
         item_id=decode_optional_id(given.item_id, "ServiceItem", ("filter", "item_id")),
         group_by=tuple(GroupBy[d.name] for d in group_by or ()),
         source=Source[source.name] if source else None,
+        current_counters=counters[0],
+        previous_counters=counters[1],
     )
 
 
@@ -81,12 +88,63 @@ def _counters_asked(names: frozenset[str]) -> tuple[frozenset[str], frozenset[st
     return figures | growth, (figures if "previousYear" in names else frozenset()) | growth
 
 
-def _reading_only_selected(request: queries.StatRequest, names: set[str]) -> queries.StatRequest:
-    """The request with the counters the selected figures need, for each period (a raw total
-    then reads only those: no cards when no card figure is asked, last year's accepted cases
-    alone for the growth)."""
-    current, previous = _counters_asked(frozenset(names))
-    return dataclasses.replace(request, current_counters=current, previous_counters=previous)
+MAX_SELECTIONS = 256
+# The counters asked by a field's selection, by the identity of its syntax nodes (the nodes
+# themselves kept with the answer: an id is only checked while its node is alive).
+_selections: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[frozenset[str], frozenset[str]]]]
+_selections = {}
+
+
+def _counters_selected(raw: GraphQLResolveInfo[Any]) -> tuple[frozenset[str], frozenset[str]]:
+    """The counters the selected figures need, for each period (a raw total then reads only
+    those: no cards when no card figure is asked, last year's accepted cases alone for the
+    growth); found once per document (its parsed syntax is cached and reused)."""
+    nodes = tuple(raw.field_nodes)
+    key = tuple(map(id, nodes))
+    found = _selections.get(key)
+    if found is not None and all(a is b for a, b in zip(found[0], nodes, strict=True)):
+        return found[1]
+    counters = _counters_asked(frozenset(selected_names_of(raw)))
+    if len(_selections) >= MAX_SELECTIONS:
+        _selections.clear()
+    _selections[key] = (nodes, counters)
+    return counters
+
+
+async def _table(
+    raw: GraphQLResolveInfo[Any],
+    given: StatisticsFilter,
+    group_by: list[StatisticsGroupBy] | None = None,
+    source: StatisticsSource | None = None,
+) -> StatisticsTable:
+    """The `statistics` field's table (for strawberry's resolver and the plain one alike)."""
+    request = request_of(given, group_by, source, _counters_selected(raw))
+    actor = raw.context.actor
+    if actor is None:
+        raise NotAuthenticated
+    return StatisticsTable.of(await queries.statistics(actor, request))
+
+
+def plain_resolver(field: GraphQLField, registry: Registry, config: StrawberryConfig) -> Any:
+    """The `statistics` field resolved without strawberry's per-field wrapper (its info, its
+    argument parsing, its extension chain): the arguments converted as strawberry converts
+    them, then the same call. None when the field has something the wrapper must run."""
+    definition = (field.extensions or {}).get("strawberry-definition")
+    if (
+        not isinstance(definition, StrawberryField)
+        or definition.permission_classes
+        or definition.extensions
+    ):
+        return None
+    plan = CONVERTERS.plan(definition.arguments, registry, config)
+    if plan is None:
+        return None
+
+    def resolve(_root: object, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+        given = {python: convert(kwargs[name]) for name, python, convert in plan if name in kwargs}
+        return _table(info, given.pop("filter"), **given)
+
+    return resolve
 
 
 @strawberry.type
@@ -124,10 +182,7 @@ class StatisticsQuery:
         ] = None,
     ) -> StatisticsTable:
         """A statistics table."""
-        request = request_of(filter, group_by, source)
-        request = _reading_only_selected(request, selected_names(info))
-        report = await queries.statistics(require_actor(info), request)
-        return StatisticsTable.of(report)
+        return await _table(info._raw_info, filter, group_by, source)
 
     @strawberry.field(
         description=(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from enum import Enum
-from typing import Self
+from typing import Any, ClassVar, Self
 
 import strawberry
 from strawberry import relay
@@ -139,31 +139,9 @@ class StatisticsFigures:
     )
 
     @classmethod
-    def of(cls, f: rules.Figures) -> Self:
-        """From the model's figures."""
-        return cls(
-            accepted=f.accepted,
-            working_days=f.working_days,
-            daily_average=Rate.of(f.daily_average),
-            immediate=Rate.of(f.share("accepted_immediate")),
-            promised=Rate.of(f.share("accepted_promised")),
-            joint=Rate.of(f.share("accepted_joint")),
-            reported=Rate.of(f.share("accepted_reported")),
-            completed=f.completed,
-            on_time=Rate.of(f.on_time_rate),
-            early=Rate.of(f.early_rate),
-            promised_early=Rate.of(f.promised_early_rate),
-            overdue=f.completed_overdue,
-            yellow_cards=f.yellow_cards,
-            red_cards=f.red_cards,
-            ratings=f.ratings,
-            good=f.ratings_good,
-            bad=f.ratings_bad,
-            satisfaction=Rate.of(f.satisfaction),
-            average_grade=Rate.of(f.average_grade),
-            average_wait=TimeAverage.of(f.average_wait),
-            average_service=TimeAverage.of(f.average_service),
-        )
+    def of(cls, f: rules.Figures) -> StatisticsFigures:
+        """From the model's figures (each figure computed when first read)."""
+        return _FiguresView(f)
 
 
 # The counters each figure of StatisticsFigures is made of (what `of` reads): a raw read of a
@@ -263,37 +241,20 @@ class StatisticsRow:
         description="The key parts, in `groupBy` order (empty for the total row)."
     )
     row: strawberry.Private[Row]
-
-    @strawberry.field(description="The figures of the period.")
-    def figures(self) -> StatisticsFigures:
-        """Built when selected (a table of many rows often shows a few figures of each)."""
-        return StatisticsFigures.of(self.row.figures)
-
-    @strawberry.field(description="The same figures one year earlier.")
-    def previous_year(self) -> StatisticsFigures:
-        """Built when selected."""
-        return StatisticsFigures.of(self.row.previous)
-
-    @strawberry.field(
+    # Data fields, each computed when first read (see _RowView): a table of many rows often
+    # shows a few figures of each.
+    figures: StatisticsFigures = strawberry.field(description="The figures of the period.")
+    previous_year: StatisticsFigures = strawberry.field(
+        description="The same figures one year earlier."
+    )
+    accepted_growth: Rate = strawberry.field(
         description="Year-on-year growth of accepted cases: (accepted - last year's) / last year's."
     )
-    def accepted_growth(self) -> Rate:
-        """Built when selected."""
-        return Rate.of(self.row.growth)
 
     @classmethod
-    def of(cls, row: Row, group_by: tuple[rules.GroupBy, ...]) -> Self:
-        """From a model row."""
-        parts = [
-            StatisticsKey.of(dim, value, label)
-            for dim, value, label in zip(group_by, row.key, row.labels, strict=False)
-        ]
-        return cls(
-            key="|".join(p.key for p in parts) or "total",
-            label=" / ".join(row.labels),
-            keys=parts,
-            row=row,
-        )
+    def of(cls, row: Row, group_by: tuple[rules.GroupBy, ...]) -> StatisticsRow:
+        """From a model row (each field computed when first read)."""
+        return _RowView(row, group_by)
 
 
 @strawberry.type(description="A statistics table: the total and one row per group.")
@@ -313,16 +274,124 @@ class StatisticsTable:
     )
 
     @classmethod
-    def of(cls, report: Report) -> Self:
-        """From the model's report."""
-        return cls(
-            hall=Hall.from_row(report.hall),
-            from_=report.period.start,
-            to=report.period.end,
-            previous_from=report.previous_period.start,
-            previous_to=report.previous_period.end,
-            group_by=[StatisticsGroupBy[d.name] for d in report.group_by],
-            source=StatisticsSource(report.source.value),
-            total=StatisticsRow.of(report.total, report.group_by),
-            rows=[StatisticsRow.of(r, report.group_by) for r in report.rows],
-        )
+    def of(cls, report: Report) -> StatisticsTable:
+        """From the model's report (each field computed when first read)."""
+        return _TableView(report)
+
+
+class _Lazy:
+    """A view's field: computed from the view on first read, then kept in the instance (a
+    non-data descriptor: the kept value wins afterwards)."""
+
+    __slots__ = ("compute", "name")
+
+    def __init__(self, name: str, compute: Callable[[Any], Any]) -> None:
+        self.name = name
+        self.compute = compute
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        value = self.compute(view)
+        view.__dict__[self.name] = value
+        return value
+
+
+class _View:
+    """Mixin before a strawberry type: its data fields computed when first read.
+
+    The type's dataclass __init__ would build every field (a figure's rates, the hall) for a
+    query that shows a few; graphql-core and the compiled executor read fields as attributes,
+    so they see no difference. `FIELDS` maps every data field of the type to its computation
+    (a test checks it covers them).
+    """
+
+    FIELDS: ClassVar[Mapping[str, Callable[[Any], Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each field a lazy attribute on the view class."""
+        super().__init_subclass__(**kwargs)
+        for name, compute in cls.__dict__.get("FIELDS", {}).items():
+            setattr(cls, name, _Lazy(name, compute))
+
+
+def _share(counter: str) -> Callable[[_FiguresView], Rate]:
+    return lambda view: Rate.of(view.source.share(counter))
+
+
+class _FiguresView(_View, StatisticsFigures):
+    """StatisticsFigures over the model's figures."""
+
+    FIELDS: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "accepted": lambda view: view.source.accepted,
+        "working_days": lambda view: view.source.working_days,
+        "daily_average": lambda view: Rate.of(view.source.daily_average),
+        "immediate": _share("accepted_immediate"),
+        "promised": _share("accepted_promised"),
+        "joint": _share("accepted_joint"),
+        "reported": _share("accepted_reported"),
+        "completed": lambda view: view.source.completed,
+        "on_time": lambda view: Rate.of(view.source.on_time_rate),
+        "early": lambda view: Rate.of(view.source.early_rate),
+        "promised_early": lambda view: Rate.of(view.source.promised_early_rate),
+        "overdue": lambda view: view.source.completed_overdue,
+        "yellow_cards": lambda view: view.source.yellow_cards,
+        "red_cards": lambda view: view.source.red_cards,
+        "ratings": lambda view: view.source.ratings,
+        "good": lambda view: view.source.ratings_good,
+        "bad": lambda view: view.source.ratings_bad,
+        "satisfaction": lambda view: Rate.of(view.source.satisfaction),
+        "average_grade": lambda view: Rate.of(view.source.average_grade),
+        "average_wait": lambda view: TimeAverage.of(view.source.average_wait),
+        "average_service": lambda view: TimeAverage.of(view.source.average_service),
+    }
+
+    def __init__(self, figures: rules.Figures) -> None:
+        # No dataclass __init__: each figure is computed when read.
+        self.source = figures
+
+
+def _key_parts(view: _RowView) -> list[StatisticsKey]:
+    row = view.row
+    return [
+        StatisticsKey.of(dim, value, label)
+        for dim, value, label in zip(view.group_by, row.key, row.labels, strict=False)
+    ]
+
+
+class _RowView(_View, StatisticsRow):
+    """StatisticsRow over a model row."""
+
+    FIELDS: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "key": lambda view: "|".join(p.key for p in view.keys) or "total",
+        "label": lambda view: " / ".join(view.row.labels),
+        "keys": _key_parts,
+        "figures": lambda view: StatisticsFigures.of(view.row.figures),
+        "previous_year": lambda view: StatisticsFigures.of(view.row.previous),
+        "accepted_growth": lambda view: Rate.of(view.row.growth),
+    }
+
+    def __init__(self, row: Row, group_by: tuple[rules.GroupBy, ...]) -> None:
+        # No dataclass __init__: each field is computed when read.
+        self.row = row
+        self.group_by = group_by
+
+
+class _TableView(_View, StatisticsTable):
+    """StatisticsTable over the model's report."""
+
+    FIELDS: ClassVar[Mapping[str, Callable[[Any], Any]]] = {
+        "hall": lambda view: Hall.from_row(view.report.hall),
+        "from_": lambda view: view.report.period.start,
+        "to": lambda view: view.report.period.end,
+        "previous_from": lambda view: view.report.previous_period.start,
+        "previous_to": lambda view: view.report.previous_period.end,
+        "group_by": lambda view: [StatisticsGroupBy[d.name] for d in view.report.group_by],
+        "source": lambda view: StatisticsSource(view.report.source.value),
+        "total": lambda view: StatisticsRow.of(view.report.total, view.report.group_by),
+        "rows": lambda view: [StatisticsRow.of(r, view.report.group_by) for r in view.report.rows],
+    }
+
+    def __init__(self, report: Report) -> None:
+        # No dataclass __init__: each field is computed when read.
+        self.report = report

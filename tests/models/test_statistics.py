@@ -468,3 +468,33 @@ async def test_refusals_keep_their_order_whichever_path_reads(db: object) -> Non
     _, homeless = await f.user("nobody", Role.ADMIN)  # no hall of its own
     with pytest.raises(InvalidInput):
         await statistics(homeless, PERIOD)
+
+
+def test_a_remembered_calendar_counts_each_period_once() -> None:
+    from models.calendar.rules import WorkingCalendar  # noqa: PLC0415
+    from models.statistics.rules import Period  # noqa: PLC0415
+    from models.statistics.scoped_rollup import RememberedCalendar  # noqa: PLC0415
+
+    remembered = RememberedCalendar(WorkingCalendar(closures=frozenset({date(2026, 11, 23)})))
+    november = Period(date(2026, 11, 1), date(2026, 11, 30))
+    days = remembered.working_days(november)
+    assert days == november.working_days(remembered.calendar)
+    assert remembered.days == {november: days}
+    remembered.days[november] = -1  # what it answers next comes from what it kept
+    assert remembered.working_days(november) == -1
+
+
+async def test_records_come_from_the_callers_transaction_when_it_holds_one(db: object) -> None:
+    from models.statistics.reads import fetch_records  # noqa: PLC0415
+
+    hall = await f.hall("TX")  # not committed: only this transaction's connection sees it
+    rows = await fetch_records("SELECT code FROM hall WHERE id = $1", [hall.id])
+    assert [row["code"] for row in rows] == ["TX"]
+
+
+async def test_records_come_from_the_pool_outside_a_transaction(committed: object) -> None:
+    from models.statistics.reads import fetch_records  # noqa: PLC0415
+
+    hall = await f.hall("PL")
+    rows = await fetch_records("SELECT code, $2::int AS n FROM hall WHERE id = $1", [hall.id, 7])
+    assert [(row["code"], row["n"]) for row in rows] == [("PL", 7)]

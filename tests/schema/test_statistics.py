@@ -15,6 +15,7 @@ from models.accounts.tables import Role
 from models.catalogue.tables import Hall
 from tests import factories as f
 from tests.models.test_statistics import _a_day_of_work, _hall
+from tests.operations import document as operation_text
 from tests.operations import run
 
 PERIOD = {"from": "2026-11-01", "to": "2026-12-31"}
@@ -93,6 +94,55 @@ async def test_denied_requests_are_forbidden(
     result = await run("Statistics", {"filter": _filter(desk, **given)}, actor=desk[who])
     assert result["data"] is None
     assert result["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_the_plain_resolver_answers_as_strawberrys_wrapper(
+    desk: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The table's root field runs without strawberry's per-field wrapper (schema.hot_fields):
+    the same data and the same errors as strawberry's own resolver, whatever goes wrong."""
+    from graphql import GraphQLObjectType  # noqa: PLC0415
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # noqa: PLC0415
+
+    from schema.context import Context  # noqa: PLC0415
+    from schema.hot_fields import REPLACED  # noqa: PLC0415
+    from schema.schema import schema  # noqa: PLC0415
+
+    query = schema._schema.query_type
+    assert isinstance(query, GraphQLObjectType)
+    field = query.fields["statistics"]
+    plain, wrapped = field.resolve, REPLACED["Query", "statistics"]
+    assert "plain_resolver" in getattr(plain, "__qualname__", ""), plain
+    dept = {"departmentId": to_base64("Department", desk["sc"].id)}
+    asked: list[tuple[Any, dict[str, Any]]] = [
+        (desk["admin"], {"filter": _filter(desk), "groupBy": ["DEPARTMENT", "MONTH"]}),
+        (desk["admin"], {"filter": _filter(desk, **dept), "source": "RAW"}),
+        (desk["chief"], {"filter": _filter(desk), "groupBy": ["STAFF"]}),
+        (desk["screen"], {"filter": _filter(desk), "groupBy": ["STAFF"]}),
+        (desk["outsider"], {"filter": _filter(desk)}),
+        (None, {"filter": _filter(desk)}),
+        (desk["admin"], {"filter": {**_filter(desk), "from": "2026-12-31"}}),
+        (desk["admin"], {"filter": _filter(desk), "groupBy": ["DAY", "MONTH"]}),
+        (desk["admin"], {"filter": _filter(desk, departmentId=to_base64("Window", 1))}),
+        (desk["admin"], {"filter": _filter(desk, departmentId="not a global id")}),
+    ]
+
+    async def ask(actor: Any, variables: dict[str, Any]) -> tuple[Any, list[Any]]:
+        result = await schema.execute(
+            operation_text("Statistics"),
+            variable_values=variables,
+            context_value=Context(actor=actor),
+        )
+        return result.data, [e.formatted for e in result.errors or []]
+
+    answers = [await ask(actor, variables) for actor, variables in asked]
+    # strawberry's resolver, on graphql-core's executor (compiled plans keep the resolver
+    # they were made with).
+    monkeypatch.setattr(field, "resolve", wrapped)
+    monkeypatch.setattr(schema, "execution_context_class", StrawberryGraphQLCoreExecutionContext)
+    for (actor, variables), answer in zip(asked, answers, strict=True):
+        assert answer == await ask(actor, variables), variables
+        assert answer[0] is not None or answer[1], variables
 
 
 async def test_a_backwards_period_is_an_input_error(desk: dict[str, Any]) -> None:
@@ -276,3 +326,33 @@ async def test_a_raw_total_reads_only_the_figures_the_query_selects(db: object) 
     )
     assert (slim.figures.ratings, slim.figures.accepted, slim.figures.tickets_called) == (0, 0, 0)
     assert full.figures.accepted == shape.accepted
+
+
+def test_the_table_views_compute_every_field_and_only_those_read() -> None:
+    """Each view of the table's types has a computation for every data field of its type, and
+    a figure nobody reads is never built (a table of many rows often shows a few figures)."""
+    from models.statistics.parts import COUNTERS  # noqa: PLC0415
+    from models.statistics.queries import Row  # noqa: PLC0415
+    from models.statistics.rules import Figures  # noqa: PLC0415
+    from schema.types import statistics as types  # noqa: PLC0415
+
+    views: tuple[tuple[Any, Any, set[str]], ...] = (
+        (types._FiguresView, types.StatisticsFigures, set()),
+        (types._RowView, types.StatisticsRow, {"row"}),  # private: the view is made with it
+        (types._TableView, types.StatisticsTable, set()),
+    )
+    for view, of, given in views:
+        definition = of.__strawberry_definition__
+        fields = {field.python_name for field in definition.fields}
+        assert set(view.FIELDS) == fields - given, of
+    counts = dict.fromkeys(COUNTERS, 3) | {"accepted": 4, "completed_on_time": 1}
+    row = Row(key=(), labels=("合计",), figures=Figures(counts, 20), previous=Figures({}, 19))
+    shown = types.StatisticsRow.of(row, ())
+    figures = shown.figures
+    assert (figures.accepted, figures.on_time.value) == (4, 1 / 3)
+    assert {"accepted", "on_time"} <= vars(figures).keys()
+    assert not {"daily_average", "satisfaction", "average_wait"} & vars(figures).keys()
+    assert "previous_year" not in vars(shown)
+    assert (shown.key, shown.label, shown.keys) == ("total", "合计", [])
+    assert shown.accepted_growth.numerator == 4
+    assert shown.previous_year.working_days == 19
