@@ -4,8 +4,9 @@
 the variables and calls the executor's constructor with its defaults, on every request. For a
 document already parsed and validated, the operation and its fragments never change: they are
 found once per document and operation name (the same walk as `build`), and each request only
-coerces its variables (the same `get_variable_values` call) and constructs the executor with the
-same arguments. Documents whose walk reports anything (no such operation, several operations
+coerces its variables (the same `get_variable_values` call, remembered for the same operation
+and the same variables' JSON: coerced values are only read) and constructs the executor with
+the same arguments. Documents whose walk reports anything (no such operation, several operations
 and no name, a fragment with a bad variable signature) are left to graphql-core's `execute`,
 which reports it. A query whose plan (already built by an earlier request) resolves nothing,
 only `__typename` at the root, is answered from the plan without an executor.
@@ -17,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import Any, NamedTuple
 
+import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -32,12 +34,13 @@ from graphql import (
 from graphql.execution.collect_fields import FragmentDetails
 from graphql.execution.execute import UNEXPECTED_MULTIPLE_PAYLOADS  # type: ignore[attr-defined]
 from graphql.execution.get_variable_signature import get_variable_signature
-from graphql.execution.values import get_variable_values
+from graphql.execution.values import VariableValues, get_variable_values
 from graphql.pyutils import AwaitableOrValue
 
 from schema.compiled.cache import PlanCache
 
 MAX_COERCION_ERRORS = 50  # graphql-core's default
+MAX_REMEMBERED_VARIABLES = 1_000  # bytes of JSON: longer variables are coerced every time
 
 
 class Parts(NamedTuple):
@@ -89,6 +92,9 @@ class PreparedOperations:
         self._parts: OrderedDict[tuple[int, str | None], tuple[DocumentNode, Parts | None]] = (
             OrderedDict()
         )
+        self._variables: OrderedDict[
+            tuple[int, bytes], tuple[OperationDefinitionNode, VariableValues]
+        ] = OrderedDict()
         # graphql-core's `execute` refuses schemas with @defer or @stream: so does this.
         self.enabled = not (schema.get_directive("defer") or schema.get_directive("stream"))
 
@@ -129,13 +135,7 @@ class PreparedOperations:
                 executor_class=self.executor_class,
                 operation_extensions=operation_extensions,
             )
-        coerced = get_variable_values(
-            self.schema,
-            parts.operation.variable_definitions or (),
-            variable_values or {},
-            max_errors=MAX_COERCION_ERRORS,
-            hide_suggestions=False,
-        )
+        coerced = self._coerced(parts.operation, variable_values)
         if isinstance(coerced, list):
             return ExecutionResult(None, errors=coerced)
         constant = self._constant(parts, coerced.coerced)
@@ -167,6 +167,37 @@ class PreparedOperations:
         if is_awaitable(result):
             return _single(result)
         raise GraphQLError(UNEXPECTED_MULTIPLE_PAYLOADS)
+
+    def _coerced(
+        self, operation: OperationDefinitionNode, raw: dict[str, Any] | None
+    ) -> VariableValues | list[GraphQLError]:
+        """`get_variable_values` for the operation; the same raw values give the values coerced
+        the first time (clients send the same few variables again and again)."""
+        definitions = operation.variable_definitions
+        key = None
+        if definitions and raw:
+            try:
+                encoded = orjson.dumps(raw)
+            except TypeError:
+                encoded = b""
+            if 0 < len(encoded) <= MAX_REMEMBERED_VARIABLES:
+                key = (id(operation), encoded)
+                found = self._variables.get(key)
+                if found is not None and found[0] is operation:
+                    self._variables.move_to_end(key)
+                    return found[1]
+        coerced = get_variable_values(
+            self.schema,
+            definitions or (),
+            raw or {},
+            max_errors=MAX_COERCION_ERRORS,
+            hide_suggestions=False,
+        )
+        if key is not None and not isinstance(coerced, list):
+            self._variables[key] = (operation, coerced)  # the operation kept alive with its id
+            if len(self._variables) > self.size:
+                self._variables.popitem(last=False)
+        return coerced
 
     def _constant(self, parts: Parts, variables: dict[str, Any]) -> dict[str, Any] | None:
         """The data of a query whose plan, already built, resolves nothing (only `__typename`

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import ExecutionResult, execute, parse
+from graphql import ExecutionResult, OperationDefinitionNode, execute, parse
 from strawberry.dataloader import DataLoader
 from strawberry.execution import optimized_is_awaitable
 
@@ -135,3 +135,20 @@ async def test_a_query_that_resolves_nothing_needs_no_executor_once_planned(
         answers.append(snapshot(result if isinstance(result, ExecutionResult) else await result))
     assert answers == [await _run(None, text, None, variables)] * 3
     assert Counted.made == (1 if constant else 3)  # the first request plans it
+
+
+def test_coerced_variables_are_remembered_per_operation_and_values() -> None:
+    prepared = PreparedOperations(SCHEMA, COMPILED.execution_context_class)
+    operation = parse(DOCUMENTS["Arguments"]).definitions[0]
+    other = parse(DOCUMENTS["Arguments"]).definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    assert isinstance(other, OperationDefinitionNode)
+    first = prepared._coerced(operation, {"t": 2})
+    assert not isinstance(first, list)
+    assert first.coerced == {"t": 2, "n": "x"}  # the default filled in, as graphql-core does
+    assert prepared._coerced(operation, {"t": 2}) is first
+    assert prepared._coerced(operation, {"t": 3}) is not first
+    assert prepared._coerced(other, {"t": 2}) is not first  # another operation
+    refused = prepared._coerced(operation, {"t": "two"})
+    assert isinstance(refused, list)
+    assert prepared._coerced(operation, {"t": "two"}) is not refused  # refusals are not kept
