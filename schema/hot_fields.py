@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from binascii import b2a_base64
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -24,7 +25,7 @@ from strawberry.types.field import StrawberryField
 
 from schema.loaders import loaded_now, now_or_later
 from schema.queries.statistics import plain_resolver
-from schema.types.cases import service_item_of, window_of
+from schema.types.cases import events_of, service_item_of, window_of
 
 # Types whose `id` is their row's integer id (relay.NodeID[int], no resolve_id override).
 HOT_IDS = ("Case", "ServiceItem", "Window")
@@ -100,8 +101,19 @@ def _peek_case_window(source: Any, context: Any) -> Any:
     return loaded_now(loaders.window, source.window_id, window_of, loaders.views)
 
 
+def _case_events(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+    # At once when the request already holds them (`case(number)` reads them with the case).
+    return now_or_later(info.context.loaders.case_events, source.row_id, partial(events_of, source))
+
+
+def _peek_case_events(source: Any, context: Any) -> Any:
+    """The case's event views when the request already holds its events, else LookupError."""
+    return loaded_now(context.loaders.case_events, source.row_id, partial(events_of, source))
+
+
 _case_item.peek_with_context = _peek_case_item  # type: ignore[attr-defined]
 _case_window.peek_with_context = _peek_case_window  # type: ignore[attr-defined]
+_case_events.peek_with_context = _peek_case_events  # type: ignore[attr-defined]
 
 
 def install(schema: strawberry.Schema) -> strawberry.Schema:
@@ -123,6 +135,7 @@ def install(schema: strawberry.Schema) -> strawberry.Schema:
     assert isinstance(case, GraphQLObjectType)  # noqa: S101
     case.fields["item"].resolve = _case_item
     case.fields["window"].resolve = _case_window
+    case.fields["events"].resolve = _case_events
     _install_statistics(schema)
     return schema
 

@@ -268,30 +268,24 @@ class CaseEvent:
     def from_row(
         cls, row: tables.CaseEvent, number: str, names: Mapping[str, str] | None = None
     ) -> Self:
-        """Build from a table row; `names`: the case's personal names to mask in the remark."""
-        return cls.from_record(_Attributes(row), number, names)
+        """Build from a table row (every field read now: a model may change after); `names`: the
+        case's personal names to mask in the remark."""
+        view = cls.from_record(_Attributes(row), number, names)
+        for name in (*CASE_EVENT_FIELDS, "remark"):
+            getattr(view, name)
+        return view
 
     @classmethod
     def from_record(
         cls, row: Mapping[str, Any], number: str, names: Mapping[str, str] | None = None
     ) -> Self:
-        """Build from a record of `queries.EVENT_COLUMNS` (enums as text, JSON as text or parsed);
-        `names`: the case's personal names to mask in the remark."""
-        data = row["data"]
-        if isinstance(data, str):
-            data = orjson.loads(data)
-        from_status = row["from_status"]
-        return cls(
-            seq=row["seq"],
-            kind=CaseEventKind(row["kind"]),
-            from_status=CaseStatus(from_status) if from_status is not None else None,
-            to_status=CaseStatus(row["to_status"]),
-            actor_name=row["actor_name"],
-            at=row["at"],
-            remark=mask_free_text(row["remark"], names),
-            data=cast("JSON", {camel(k): v for k, v in data.items()}),
-            case_number=number,
-        )
+        """A view of a record of `queries.EVENT_COLUMNS` (enums as text, JSON as text or parsed);
+        `names`: the case's personal names to mask in the remark.
+
+        Each field is converted when first read (the remark masked then, the details parsed
+        only when a client asks for them); the record must not change afterwards.
+        """
+        return cast("Self", _CaseEventOfRecord(row, number, names))
 
 
 @strawberry.type(description="A co-handling department's part of a joint case (并联审批).")
@@ -485,8 +479,7 @@ class Case(relay.Node):
     @strawberry.field(description="Every event in order: who, when, from, to, remark.")
     async def events(self, info: Info) -> list[CaseEvent]:
         """The case's history."""
-        rows = await info.context.loaders.case_events.load(self.row_id)
-        return [CaseEvent.from_record(r, self.number, self.personal_names) for r in rows]
+        return events_of(self, await info.context.loaders.case_events.load(self.row_id))
 
     @strawberry.field(description="A joint case's sub-tasks, one per co-handling department.")
     async def subtasks(self, info: Info) -> list[CaseSubtask]:
@@ -530,6 +523,13 @@ class Case(relay.Node):
         return [
             cls.from_row(rows[int(i)]) if i.isdigit() and int(i) in rows else None for i in node_ids
         ]
+
+
+def events_of(case: Case, rows: Iterable[Mapping[str, Any]]) -> list[CaseEvent]:
+    """Views of a case's event records (`queries.EVENT_COLUMNS`), names in remarks masked."""
+    number = case.number
+    names = case.personal_names
+    return [CaseEvent.from_record(row, number, names) for row in rows]
 
 
 def service_item_of(row: ServiceItemRow | None) -> ServiceItem:
@@ -618,3 +618,54 @@ class _CaseOfRecord(RecordView, Case):
     """A Case over a record (see schema.types.records)."""
 
     FIELDS = CASE_FIELDS
+
+
+def _event_data(row: Mapping[str, Any]) -> JSON:
+    """An event's details with camelCase keys (the column as text or parsed)."""
+    data = row["data"]
+    if isinstance(data, str):
+        data = orjson.loads(data)
+    return cast("JSON", {camel(k): v for k, v in data.items()})
+
+
+# How each field of a CaseEvent view read from its record alone is converted (the remark also
+# needs the case's names, and the case number is given: see _CaseEventOfRecord).
+CASE_EVENT_FIELDS: dict[str, Read] = {
+    "seq": column("seq"),
+    "kind": enum_column(CaseEventKind, "kind"),
+    "from_status": enum_column(CaseStatus, "from_status"),
+    "to_status": enum_column(CaseStatus, "to_status"),
+    "actor_name": column("actor_name"),
+    "at": column("at"),
+    "data": _event_data,
+}
+
+
+class _MaskedRemark:
+    """A view's remark: its column masked with the view's personal names on first read, then kept
+    (a non-data descriptor, as the record views' other fields)."""
+
+    __slots__ = ()
+
+    def __get__(self, view: Any, owner: type | None = None) -> Any:
+        if view is None:
+            return self
+        kept = view.__dict__
+        value = mask_free_text(kept["_record"]["remark"], kept["_names"])
+        kept["remark"] = value
+        return value
+
+
+class _CaseEventOfRecord(RecordView, CaseEvent):
+    """A CaseEvent over a record, its case's number and personal names (schema.types.records)."""
+
+    FIELDS = CASE_EVENT_FIELDS
+    remark = _MaskedRemark()
+
+    def __init__(
+        self, row: Mapping[str, Any], number: str, names: Mapping[str, str] | None
+    ) -> None:
+        kept = self.__dict__
+        kept["_record"] = row
+        kept["case_number"] = number
+        kept["_names"] = names

@@ -12,15 +12,19 @@ import pytest
 from strawberry.relay import to_base64
 
 from models.accounts.tables import Role
+from models.cases import actions as case_actions
 from models.cases import queries as case_queries
 from models.cases.rules import TRANSITIONS, allowed_actions
 from models.cases.tables import Case, CaseStatus
 from models.catalogue.tables import ServiceItem, Window
 from models.common.rows import records_by_ids_of_two, rows_by_ids
+from schema.compiled import running
+from schema.compiled.plans import FieldPlan
 from schema.context import Context
 from schema.schema import schema
-from schema.types.cases import CASE_FIELDS
+from schema.types.cases import CASE_EVENT_FIELDS, CASE_FIELDS
 from schema.types.cases import Case as CaseView
+from schema.types.cases import CaseEvent as CaseEventView
 from schema.types.catalogue import SERVICE_ITEM_FIELDS, WINDOW_FIELDS
 from schema.types.catalogue import ServiceItem as ServiceItemView
 from schema.types.catalogue import Window as WindowView
@@ -103,6 +107,12 @@ def test_every_data_field_of_a_view_is_read_from_its_record(
         if field.init and not callable(getattr(view, field.name, None))
     }
     assert data_fields == set(fields)
+
+
+def test_every_data_field_of_an_event_view_is_read_from_its_record_or_given() -> None:
+    """The remark is masked with the case's names and the number given, the rest read."""
+    data_fields = {field.name for field in dataclasses.fields(CaseEventView) if field.init}
+    assert data_fields == {*CASE_EVENT_FIELDS, "remark", "case_number"}
 
 
 @pytest.mark.parametrize("status", list(CaseStatus))
@@ -273,3 +283,54 @@ async def test_a_cursor_whose_key_does_not_fit_is_refused(
     assert result.errors[0].extensions == {
         "code": "BAD_USER_INPUT", "reason": "INVALID_CURSOR", "field": ["after"],
     }  # fmt: skip
+
+
+async def test_a_cases_events_are_completed_at_once_and_masked_as_in_a_list(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """case(number) reads the events with the case: the case and its events are completed by
+    their plans' specialised functions (no field resolved on the generic path), with the same
+    masked remarks a list (whose events are loaded afterwards, in one batch) shows."""
+    number = (await accept(world))["number"]
+    await accept(world)
+    await case_actions.suspend(world["clerk"], number, "等待张三补充材料，电话13912345678", f.NOW)
+    generic: list[str] = []
+    execute_field = running.execute_field
+
+    def spy(ex: Any, field: FieldPlan, source: Any, path: Any) -> Any:
+        generic.append(f"{field.parent_type}.{field.field_name}")
+        return execute_field(ex, field, source, path)
+
+    monkeypatch.setattr(running, "execute_field", spy)
+    one = (await execute(CASE_WITH_EVENTS, {"n": number}, world["supervisor"]))["case"]
+    assert generic == ["Query.case"]
+    assert [e["kind"] for e in one["events"]] == ["ACCEPTED", "SUSPENDED"]
+    assert one["events"][1]["remark"] == "等待张*补充材料，电话139****5678"
+    assert one["events"][1]["fromStatus"] == "ACCEPTED"
+    assert one["events"][0]["fromStatus"] is None
+    listed = await execute(
+        "query($d: ID!){cases(filter: {departmentId: $d}, order: OLDEST, first: 10){edges{node"
+        "{id number status dueOn receivedAt events{seq kind fromStatus toStatus actorName at"
+        " remark}}}}}",
+        {"d": to_base64("Department", world["dept"].id)},
+        world["supervisor"],
+    )
+    nodes = {e["node"]["number"]: e["node"] for e in listed["cases"]["edges"]}
+    assert len(nodes) == 2
+    assert nodes[number] == one
+    assert "Case.events" in generic  # the list's events were loaded, not at hand
+
+
+async def test_an_event_views_details_are_parsed_only_when_read(world: dict[str, Any]) -> None:
+    number = (await accept(world))["number"]
+    await case_actions.extend(world["chief"], number, 2, "补充论证", f.NOW)
+    found = await case_queries.case_and_events_by_number(world["admin"], number)
+    assert found is not None
+    _, records = found
+    view = CaseEventView.from_record(records[-1], number, {"补充论证": "*"})
+    assert set(vars(view)) == {"_record", "case_number", "_names"}
+    assert view.remark == "*"
+    data = view.data
+    assert isinstance(data, dict)
+    assert (data["days"], data["totalDays"]) == (2, 2)  # keys in camelCase
+    assert set(vars(view)) == {"_record", "case_number", "_names", "remark", "data"}
