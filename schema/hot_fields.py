@@ -76,6 +76,9 @@ def _plain_data(field: GraphQLField) -> StrawberryField | None:
 
 
 def _case_item(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+    listed = getattr(source, "listed_item", None)  # (read with a list's page: Case.listed)
+    if listed is not None:
+        return listed
     loaders = info.context.loaders
     return now_or_later(loaders.item, source.item_id, service_item_of, loaders.views)
 
@@ -83,12 +86,18 @@ def _case_item(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
 def _case_window(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
     if source.window_id is None:
         return None
+    listed = getattr(source, "listed_window", None)
+    if listed is not None:
+        return listed
     loaders = info.context.loaders
     return now_or_later(loaders.window, source.window_id, window_of, loaders.views)
 
 
 def _peek_case_item(source: Any, context: Any) -> Any:
     """The case's item view when the request already holds it, else LookupError."""
+    listed = getattr(source, "listed_item", None)
+    if listed is not None:
+        return listed
     loaders = context.loaders
     return loaded_now(loaders.item, source.item_id, service_item_of, loaders.views)
 
@@ -97,6 +106,9 @@ def _peek_case_window(source: Any, context: Any) -> Any:
     """The case's window view (or None) when the request already holds it, else LookupError."""
     if source.window_id is None:
         return None
+    listed = getattr(source, "listed_window", None)
+    if listed is not None:
+        return listed
     loaders = context.loaders
     return loaded_now(loaders.window, source.window_id, window_of, loaders.views)
 

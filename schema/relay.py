@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import orjson
 import strawberry
-from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry import relay
 from tortoise.queryset import QuerySet
 
@@ -84,6 +90,43 @@ def selected_names_of(raw: Any) -> set[str]:
                     expanded.add(name)
                     stack.append(fragment.selection_set)
     return names
+
+
+def names_at(info: Any, path: Sequence[str]) -> set[str]:
+    """The field names selected at `path` (field names, in fragments too) below the field being
+    resolved: `("edges", "node")` for the nodes of a connection. Directives are not evaluated: a
+    field under @skip or @include counts as selected."""
+    raw = info._raw_info
+    level = [node.selection_set for node in raw.field_nodes if node.selection_set is not None]
+    for name in path:
+        level = [
+            field.selection_set
+            for field in _fields_of(level, raw.fragments)
+            if field.name.value == name and field.selection_set is not None
+        ]
+    return {field.name.value for field in _fields_of(level, raw.fragments)}
+
+
+def _fields_of(
+    selection_sets: Iterable[SelectionSetNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> list[FieldNode]:
+    """The fields of selection sets, with their inline and named fragments' fields."""
+    found: list[FieldNode] = []
+    expanded: set[str] = set()
+    stack = list(selection_sets)
+    while stack:
+        for selection in stack.pop().selections:
+            if isinstance(selection, FieldNode):
+                found.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                stack.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = fragments.get(name)
+                if fragment is not None and name not in expanded:
+                    expanded.add(name)
+                    stack.append(fragment.selection_set)
+    return found
 
 
 def encode_cursor(key: tuple[Any, ...]) -> str:

@@ -228,10 +228,16 @@ async def items_by_ids(ids: Sequence[int]) -> list[ServiceItem | None]:
 
 
 async def items_and_windows_by_ids(
-    item_ids: Sequence[int], window_ids: Sequence[int]
+    item_ids: Sequence[int],
+    window_ids: Sequence[int],
+    item_columns: Sequence[str] | None = None,
+    window_columns: Sequence[str] | None = None,
 ) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
-    """The service item and window rows of a page of cases, by id, in one round trip (records)."""
-    return await records_by_ids_of_two(ServiceItem, item_ids, Window, window_ids)
+    """The service item and window rows of a page of cases, by id, in one round trip (records;
+    of only the columns given, when given)."""
+    return await records_by_ids_of_two(
+        ServiceItem, item_ids, Window, window_ids, item_columns, window_columns
+    )
 
 
 async def item_versions_by_ids(ids: Sequence[int]) -> list[ServiceItemVersion | None]:

@@ -26,27 +26,47 @@ async def rows_by_ids(model: type[M], ids: Sequence[int]) -> dict[int, M]:
     return {int(row["id"]): model._init_from_db(**row) for row in rows}
 
 
-async def records_by_ids_of_two(
-    first: type[Model], first_ids: Sequence[int], second: type[Model], second_ids: Sequence[int]
+async def records_by_ids_of_two(  # noqa: PLR0917  (two tables, each with its ids and columns)
+    first: type[Model],
+    first_ids: Sequence[int],
+    second: type[Model],
+    second_ids: Sequence[int],
+    first_columns: Sequence[str] | None = None,
+    second_columns: Sequence[str] | None = None,
 ) -> tuple[dict[int, Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
     """The rows of two tables by id, in one statement (one round trip instead of two).
 
-    Each table's rows come back as one array of its row type, which the driver decodes into
-    records named by column: the columns and values `SELECT *` returns, no model instances.
+    Each table's rows come back as one array, which the driver decodes: of its row type, into
+    records named by column (the columns and values `SELECT *` returns, no model instances);
+    with `columns` (which must hold "id"), of only those columns, into dicts by column.
     """
     if not first_ids and not second_ids:
         return {}, {}
     sql = (
-        f'SELECT ARRAY(SELECT t FROM "{first._meta.db_table}" t WHERE t.id = ANY($1)) AS a,'  # noqa: S608  (table names from the models)
-        f' ARRAY(SELECT t FROM "{second._meta.db_table}" t WHERE t.id = ANY($2)) AS b'
+        f"SELECT ARRAY({_rows_of(first, first_columns)} WHERE t.id = ANY($1)) AS a,"
+        f" ARRAY({_rows_of(second, second_columns)} WHERE t.id = ANY($2)) AS b"
     )
     _, rows = await connections.get("default").execute_query(
         sql, [list(first_ids), list(second_ids)]
     )
-    return (
-        {int(row["id"]): row for row in rows[0]["a"]},
-        {int(row["id"]): row for row in rows[0]["b"]},
-    )
+    return _by_id(rows[0]["a"], first_columns), _by_id(rows[0]["b"], second_columns)
+
+
+def _rows_of(model: type[Model], columns: Sequence[str] | None) -> str:
+    """`SELECT` of a table's rows, whole or as records of the columns, aliased `t`."""
+    table = model._meta.db_table
+    if columns is None:
+        return f'SELECT t FROM "{table}" t'  # noqa: S608  (a table name from the model)
+    listed = ", ".join(f't."{c}"' for c in columns)
+    return f'SELECT ROW({listed}) FROM "{table}" t'  # noqa: S608  (and its column names)
+
+
+def _by_id(records: Sequence[Any], columns: Sequence[str] | None) -> dict[int, Mapping[str, Any]]:
+    """Rows of `_rows_of` by id (records of a row type, or tuples of the columns as dicts)."""
+    if columns is None:
+        return {int(row["id"]): row for row in records}
+    rows = [dict(zip(columns, values, strict=True)) for values in records]
+    return {int(row["id"]): row for row in rows}
 
 
 async def records_of(query: QuerySet[Any], columns: Sequence[str]) -> list[Mapping[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 import strawberry
@@ -21,18 +22,18 @@ from schema.relay import (
     Connection,
     decode_cursor,
     decode_optional_id,
+    names_at,
     selected_names,
     to_connection,
 )
-from schema.types.cases import (
-    AlertLevel,
-    Case,
-    CaseOrder,
-    CaseStatus,
-    service_item_of,
-    window_of,
+from schema.types.cases import AlertLevel, Case, CaseOrder, CaseStatus, case_columns
+from schema.types.catalogue import (
+    SERVICE_ITEM_FIELD_COLUMNS,
+    WINDOW_FIELD_COLUMNS,
+    ServiceItem,
+    Window,
 )
-from schema.types.catalogue import ServiceItem, Window
+from schema.types.records import columns_of
 
 
 @strawberry.input(description="Narrows a case list; every given condition must hold.")
@@ -130,12 +131,18 @@ class CaseQuery:
             negative_reported=given.negative_reported,
         )
         selected = selected_names(info)
-        # The relations the selection shows, by the case column holding their id.
-        related = tuple(c for c, name in (("item_id", "item"), ("window_id", "window")) if name in selected)  # fmt: skip
-        page = await _case_page(actor, model_filter, order, first, after, "totalCount" in selected)
-        await _preload_relations(info, page, related)
+        # What each case of the page shows: its columns and its item's and window's are read.
+        shown = _names_of_nodes(info)
+        order_columns = [f.lstrip("-") for f in queries.ORDER_FIELDS[order]]
+        columns = case_columns(shown, *order_columns)
+        page = await _case_page(
+            actor, model_filter, order, first, after, "totalCount" in selected, columns
+        )
+        items, windows = await _listed_relations(info, page, shown)
         return to_connection(
-            page, Case.from_record, cursors_shown=not CURSOR_FIELDS.isdisjoint(selected)
+            page,
+            partial(Case.listed, items=items, windows=windows),
+            cursors_shown=not CURSOR_FIELDS.isdisjoint(selected),
         )
 
     @strawberry.field(
@@ -196,29 +203,47 @@ class CaseQuery:
         )
 
 
-async def _preload_relations(
-    info: Info, page: Page[Mapping[str, Any]], related: Sequence[str]
-) -> None:
-    """Views of the page's related items and windows, read in one statement (records).
+def _names_of_nodes(info: Info, *below: str) -> set[str]:
+    """The field names a connection's selection shows on its nodes (or `below` them), through
+    `edges { node }` and `nodes` alike."""
+    return names_at(info, ("edges", "node", *below)) | names_at(info, ("nodes", *below))
 
-    The views go where `now_or_later` looks first (the request's converted rows), so rows
-    resolve them without awaiting and each is built once. (Joining them into the page's own
-    statement was slower: PostgreSQL hashed whole tables and the rows came once per case.)
+
+def _columns(field_columns: Mapping[str, tuple[str, ...]], names: set[str]) -> list[str] | None:
+    """The columns the fields `names` of a view read, with the id; None for the whole row."""
+    needed = columns_of(field_columns, names, "id")
+    return None if needed is None else sorted(needed)
+
+
+async def _listed_relations(
+    info: Info, page: Page[Mapping[str, Any]], shown: set[str]
+) -> tuple[dict[int, ServiceItem], dict[int, Window]]:
+    """Views of the page's items and windows the list shows, read in one statement, of the
+    columns their selected fields read (records, by id).
+
+    Each case of the page answers its `item` and `window` from them without awaiting (see
+    `Case.listed`); other fields of the request do not see these partial views. (Joining them
+    into the page's own statement was slower: PostgreSQL hashed whole tables and the rows came
+    once per case.)
     """
-    item_ids = sorted({r["item_id"] for r in page.rows}) if "item_id" in related else []
+    item_ids = sorted({r["item_id"] for r in page.rows}) if "item" in shown else []
     window_ids = (
         sorted({r["window_id"] for r in page.rows if r["window_id"] is not None})
-        if "window_id" in related
+        if "window" in shown
         else []
     )
     if not item_ids and not window_ids:
-        return
-    items, windows = await queries.items_and_windows_by_ids(item_ids, window_ids)
-    views = info.context.loaders.views
-    for key, row in items.items():
-        views.setdefault((service_item_of, key), ServiceItem.from_record(row))
-    for key, row in windows.items():
-        views.setdefault((window_of, key), Window.from_record(row))
+        return {}, {}
+    items, windows = await queries.items_and_windows_by_ids(
+        item_ids,
+        window_ids,
+        _columns(SERVICE_ITEM_FIELD_COLUMNS, _names_of_nodes(info, "item")),
+        _columns(WINDOW_FIELD_COLUMNS, _names_of_nodes(info, "window")),
+    )
+    return (
+        {key: ServiceItem.from_record(row) for key, row in items.items()},
+        {key: Window.from_record(row) for key, row in windows.items()},
+    )
 
 
 async def _case_page(  # noqa: PLR0917  (the list's arguments)
@@ -228,17 +253,16 @@ async def _case_page(  # noqa: PLR0917  (the list's arguments)
     first: int,
     after: str | None,
     count: bool,
+    columns: Sequence[str],
 ) -> Page[Mapping[str, Any]]:
-    """A page of case records: the first from fixed SQL, later ones through the ORM."""
+    """A page of case records of the columns: the first from fixed SQL, later ones through the
+    ORM."""
     if after is None:
-        return await first_case_page(
-            actor, model_filter, order, first, queries.CASE_COLUMNS, count=count
-        )
+        return await first_case_page(actor, model_filter, order, first, columns, count=count)
     query = await queries.cases_visible(actor, model_filter)
     if order is CaseOrder.DUE_SOONEST:
         query = query.filter(due_on__isnull=False)
     # Records of the columns the type reads: no model instances for a hot list.
     return await paginate_records(
-        query, queries.ORDER_FIELDS[order], first, decode_cursor(after), queries.CASE_COLUMNS,
-        count=count,
+        query, queries.ORDER_FIELDS[order], first, decode_cursor(after), columns, count=count,
     )  # fmt: skip

@@ -30,7 +30,7 @@ from schema.types.masking import (
     mask_name,
     personal,
 )
-from schema.types.records import Read, RecordView, column, enum_column
+from schema.types.records import Read, RecordView, column, columns_of, enum_column
 
 CaseStatus = tables.CaseStatus
 ApplicantKind = tables.ApplicantKind
@@ -431,6 +431,25 @@ class Case(relay.Node):
         """
         return cast("Self", _CaseOfRecord(row))
 
+    @classmethod
+    def listed(
+        cls,
+        row: Mapping[str, Any],
+        items: Mapping[int, ServiceItem],
+        windows: Mapping[int, Window],
+    ) -> Self:
+        """A view of a list's record (`from_record`) with its item's and window's views, read
+        with the list's page for the fields the list shows (none: the record's keys are not
+        looked up); `item` and `window` answer them and no other field sees them."""
+        view = _CaseOfRecord(row)
+        if items:
+            view.listed_item = items.get(row["item_id"])
+        if windows:
+            window_id = row["window_id"]
+            if window_id is not None:
+                view.listed_window = windows.get(window_id)
+        return cast("Self", view)
+
     @strawberry.field(description="The receiving hall.")
     async def hall(self, info: Info) -> Hall:
         """Receiving hall."""
@@ -614,10 +633,54 @@ CASE_FIELDS: dict[str, Read] = {
 }
 
 
+# The personal names a case's free text is masked with (`_personal_names`).
+_NAME_COLUMNS = ("applicant_kind", "applicant_name", "contact_name")
+
+# The columns (of CASE_COLUMNS) each field of the GraphQL Case type reads, by its GraphQL name:
+# a data field its reader's, a resolver the private fields it uses. A list selects no others.
+CASE_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    **{camel(name): (name,) for name in _PLAIN_FIELDS},
+    **{
+        camel(name): (name,)
+        for name in ("status", "kind", "day_unit", "alert_level", "outcome", "timeliness")
+    },
+    "applicant": (
+        "applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone",
+        "contact_name",
+    ),
+    "missingMaterials": ("missing_materials",),
+    "delivery": ("delivery_method", "courier", "tracking_number", "delivered_at"),
+    "allowedActions": ("status",),
+    "decisionNote": ("decision_note", *_NAME_COLUMNS),
+    "hall": ("hall_id",),
+    "department": ("department_id",),
+    "item": ("item_id",),
+    "window": ("window_id",),
+    "itemVersion": ("item_version_id",),
+    "ticketNumber": ("ticket_id",),
+    "events": ("id", "number", *_NAME_COLUMNS),
+    "subtasks": ("id", *_NAME_COLUMNS),
+    "suspensions": ("id", *_NAME_COLUMNS),
+}  # fmt: skip
+
+
+def case_columns(names: Iterable[str], *also: str) -> tuple[str, ...]:
+    """The columns a case view needs for the Case fields `names` (with the id and `also`), in
+    CASE_COLUMNS order; all of CASE_COLUMNS when a name is not a known field."""
+    needed = columns_of(CASE_FIELD_COLUMNS, names, "id", *also)
+    if needed is None:
+        return queries.CASE_COLUMNS
+    return tuple(c for c in queries.CASE_COLUMNS if c in needed)
+
+
 class _CaseOfRecord(RecordView, Case):
     """A Case over a record (see schema.types.records)."""
 
     FIELDS = CASE_FIELDS
+    # The item and window views a list read with its page (`Case.listed`); None: not read.
+    listed_item: ServiceItem | None = None
+    listed_window: Window | None = None
 
 
 def _event_data(row: Mapping[str, Any]) -> JSON:

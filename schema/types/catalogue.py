@@ -14,6 +14,7 @@ from models.calendar.queries import closures_between, hall_hours
 from models.catalogue import queries, rules, tables
 from schema.context import Info
 from schema.enums import described_enum
+from schema.naming import camel
 from schema.permissions import require_actor
 from schema.types.accounts import User
 from schema.types.calendar import HallClosure, OpeningHours
@@ -633,6 +634,32 @@ WINDOW_FIELDS: dict[str, Read] = {
     **{name: column(name) for name in ("department_id", "clerk_id")},
     "kind": enum_column(WindowKind, "kind"),
     "state": enum_column(WindowState, "state"),
+}
+
+
+# The columns of service_item each field of the GraphQL ServiceItem type reads, by its GraphQL
+# name (a data field its reader's, a resolver the private fields it uses).
+SERVICE_ITEM_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    **{camel(name): (name,) for name in _ITEM_COLUMNS},
+    **{camel(name): (name,) for name in ("kind", "day_unit", "status", "steps")},
+    "pinyinInitials": ("name_initials",),
+    "materials": ("materials",),
+    "fees": ("fees",),
+    "jointDepartments": ("joint_departments",),
+    "listed": ("status",),
+    "department": ("department_id",),
+    "hall": ("hall_id",),
+    "versions": ("id",),
+}
+
+# The columns of window each field of the GraphQL Window type reads, by its GraphQL name.
+WINDOW_FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "__typename": (),
+    **{camel(name): (name,) for name in WINDOW_FIELDS if name not in {"department_id", "clerk_id"}},
+    "lanes": ("id",),
+    "department": ("department_id",),
+    "clerk": ("clerk_id",),
 }
 
 

@@ -9,7 +9,7 @@ so they see no difference. Records come from the driver and never change afterwa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 import orjson
@@ -52,6 +52,20 @@ def json_column(name: str) -> Read:
         return orjson.loads(value) if isinstance(value, str | bytes) else value
 
     return read
+
+
+def columns_of(
+    field_columns: Mapping[str, tuple[str, ...]], names: Iterable[str], *also: str
+) -> set[str] | None:
+    """The columns the fields `names` read (by GraphQL name, from `field_columns`) with `also`;
+    None when a name is not in `field_columns` (a view must then have every column)."""
+    needed = set(also)
+    for name in names:
+        columns = field_columns.get(name)
+        if columns is None:
+            return None
+        needed.update(columns)
+    return needed
 
 
 class RecordView:

@@ -9,23 +9,29 @@ from typing import Any
 import asyncpg
 import orjson
 import pytest
+from graphql import GraphQLObjectType, get_named_type, is_leaf_type
 from strawberry.relay import to_base64
 
 from models.accounts.tables import Role
 from models.cases import actions as case_actions
 from models.cases import queries as case_queries
 from models.cases.rules import TRANSITIONS, allowed_actions
-from models.cases.tables import Case, CaseStatus
+from models.cases.tables import Case, CaseStatus, Outcome
 from models.catalogue.tables import ServiceItem, Window
 from models.common.rows import records_by_ids_of_two, rows_by_ids
 from schema.compiled import running
 from schema.compiled.plans import FieldPlan
 from schema.context import Context
 from schema.schema import schema
-from schema.types.cases import CASE_EVENT_FIELDS, CASE_FIELDS
+from schema.types.cases import CASE_EVENT_FIELDS, CASE_FIELD_COLUMNS, CASE_FIELDS
 from schema.types.cases import Case as CaseView
 from schema.types.cases import CaseEvent as CaseEventView
-from schema.types.catalogue import SERVICE_ITEM_FIELDS, WINDOW_FIELDS
+from schema.types.catalogue import (
+    SERVICE_ITEM_FIELD_COLUMNS,
+    SERVICE_ITEM_FIELDS,
+    WINDOW_FIELD_COLUMNS,
+    WINDOW_FIELDS,
+)
 from schema.types.catalogue import ServiceItem as ServiceItemView
 from schema.types.catalogue import Window as WindowView
 from tests import factories as f
@@ -334,3 +340,134 @@ async def test_an_event_views_details_are_parsed_only_when_read(world: dict[str,
     assert isinstance(data, dict)
     assert (data["days"], data["totalDays"]) == (2, 2)  # keys in camelCase
     assert set(vars(view)) == {"_record", "case_number", "_names", "remark", "data"}
+
+
+def selections(type_name: str) -> list[str]:
+    """Every field of a GraphQL object type as a selection of its own (an object's typename)."""
+    object_type = schema._schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    return [
+        f"{name} {{ __typename }}" if not is_leaf_type(get_named_type(field.type)) else name
+        for name, field in object_type.fields.items()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field_columns"),
+    [
+        ("Case", CASE_FIELD_COLUMNS),
+        ("ServiceItem", SERVICE_ITEM_FIELD_COLUMNS),
+        ("Window", WINDOW_FIELD_COLUMNS),
+    ],
+)
+def test_the_columns_of_every_field_are_known(
+    type_name: str, field_columns: dict[str, tuple[str, ...]]
+) -> None:
+    """A field left out would make a list read every column (and never a wrong one)."""
+    object_type = schema._schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    assert set(object_type.fields) <= set(field_columns)
+
+
+async def lived_cases(world: dict[str, Any]) -> list[str]:
+    """Cases with every kind of field filled: an organisation, a suspension, a denial, a post."""
+    window = await f.window(world["hall"], "7")
+    company = {"kind": "ORGANISATION", "name": "济南某某科技有限公司", "idNumber": COMPANY_ID}
+    organisation = (
+        await accept(
+            world,
+            applicant=company | {"contactName": "李四"},
+            windowId=to_base64("Window", window.id),
+        )
+    )["number"]
+    await case_actions.suspend(world["clerk"], organisation, "等待李四补充材料", f.NOW)
+    person = (await accept(world))["number"]
+    await act(world, "CaseComplete", "clerk", number=person, outcome="APPROVED")
+    await act(
+        world, "CaseDeliver", "front", number=person, method="POST", courier="中国邮政EMS",
+        trackingNumber="1178901234567",
+    )  # fmt: skip
+    denied = (await accept(world))["number"]
+    await case_actions.complete(world["clerk"], denied, Outcome.DENIED, "张三的材料不全", f.NOW)
+    return [organisation, person, denied]
+
+
+async def test_each_field_alone_in_a_list_reads_what_it_needs(world: dict[str, Any]) -> None:
+    """A list reads only the columns its selection shows, of the cases and of their items and
+    windows: every field of each, selected alone, shows what `case(number)` (whole rows) does."""
+    numbers = await lived_cases(world)
+    department = {"d": to_base64("Department", world["dept"].id)}
+    shown = [
+        *selections("Case"),
+        *(f"item {{ {s} }}" for s in selections("ServiceItem")),
+        *(f"window {{ {s} }}" for s in selections("Window")),
+    ]
+    for selection in shown:
+        listed = await execute(
+            "query($d: ID!){cases(filter: {departmentId: $d}, order: OLDEST, first: 10)"
+            f"{{edges{{node{{number {selection}}}}} nodes{{{selection}}}}}}}",
+            department,
+            world["supervisor"],
+        )
+        nodes = [e["node"] for e in listed["cases"]["edges"]]
+        assert [n["number"] for n in nodes] == numbers
+        for number, node, bare in zip(numbers, nodes, listed["cases"]["nodes"], strict=True):
+            alone = await execute(
+                f"query($n: String!){{case(number: $n){{number {selection}}}}}",
+                {"n": number},
+                world["supervisor"],
+            )
+            assert node == alone["case"], selection
+            assert {"number": number, **bare} == alone["case"], selection
+    windows = [n["window"] for n in nodes if n.get("window")]
+    assert windows  # (the windows' part was not empty)
+
+
+async def test_a_list_selects_only_the_columns_it_shows(
+    world: dict[str, Any], statements: list[str]
+) -> None:
+    number = (await accept(world))["number"]
+    await accept(world)
+    statements.clear()
+    department = {"d": to_base64("Department", world["dept"].id)}
+    listed = await execute(OPEN_CASES, department, world["supervisor"])
+    assert len(listed["cases"]["edges"]) == 2
+    page, related = statements
+    assert '"applicant_name"' not in page
+    assert '"number"' in page
+    assert "legal_basis" not in related
+    assert 'ROW(t."code", t."id", t."name")' in related
+    statements.clear()
+    later = await execute(
+        "query($d: ID!, $a: String){cases(filter: {departmentId: $d}, order: OLDEST, first: 1,"
+        " after: $a){edges{cursor node{number applicant{name}}}}}",
+        department | {"a": None},
+        world["supervisor"],
+    )
+    cursor = later["cases"]["edges"][0]["cursor"]
+    assert later["cases"]["edges"][0]["node"] == {"number": number, "applicant": {"name": "张*"}}
+    statements.clear()
+    after = await execute(
+        "query($d: ID!, $a: String){cases(filter: {departmentId: $d}, order: OLDEST, first: 1,"
+        " after: $a){edges{node{number}}}}",
+        department | {"a": cursor},
+        world["supervisor"],
+    )
+    assert len(after["cases"]["edges"]) == 1
+    assert after["cases"]["edges"][0]["node"]["number"] != number
+    assert "applicant_name" not in statements[-1]
+
+
+async def test_a_lists_partial_views_are_not_seen_by_other_fields(world: dict[str, Any]) -> None:
+    """The list's items (of the columns it shows) are not the ones another field answers."""
+    number = (await accept(world))["number"]
+    both = await execute(
+        "query($d: ID!, $n: String!){cases(filter: {departmentId: $d}, first: 5)"
+        "{edges{node{item{code}}}} case(number: $n){item{code legalBasis steps}}}",
+        {"d": to_base64("Department", world["dept"].id), "n": number},
+        world["supervisor"],
+    )
+    assert both["cases"]["edges"] == [{"node": {"item": {"code": "SC-001"}}}]
+    item = both["case"]["item"]
+    assert item["code"] == "SC-001"
+    assert item["legalBasis"] == world["item"].legal_basis
