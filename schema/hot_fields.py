@@ -6,10 +6,12 @@ arguments and runs the field-extension chain: about half the list's execution ti
 here take no arguments, have no permission classes or field extensions, and return exactly what
 their strawberry resolvers return (an id: the text its GlobalID serializes to), so graphql-core
 may call a plain function instead. The statistics table's root field takes arguments: its plain
-resolver converts them by the same per-field plan strawberry's wrapper uses (schema.arguments).
-Schema extensions still apply (they are graphql-core middleware, wrapped around whatever
-resolver a field has). The compiled executor (schema.compiled) reads the marks set here: an attribute read
-is done inline, and a resolver that ignores its info is called without one.
+resolver converts them by the same per-field plan strawberry's wrapper uses (schema.arguments);
+so do the case reads' root fields (`case`, `cases`), which call their resolver functions with the
+Info and arguments strawberry's wrapper would pass, without its layers. Schema extensions still
+apply (they are graphql-core middleware, wrapped around whatever resolver a field has). The
+compiled executor (schema.compiled) reads the marks set here: an attribute read is done inline,
+and a resolver that ignores its info is called without one.
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ import strawberry
 from graphql import GraphQLField, GraphQLObjectType, GraphQLResolveInfo
 from strawberry.types.field import StrawberryField
 
+from schema.arguments import CONVERTERS
 from schema.loaders import loaded_now, now_or_later
 from schema.queries.statistics import plain_resolver
 from schema.types.cases import events_of, service_item_of, window_of
 
 # Types whose `id` is their row's integer id (relay.NodeID[int], no resolve_id override).
 HOT_IDS = ("Case", "ServiceItem", "Window")
+# Root fields whose resolver function is called without strawberry's resolver wrapper.
+HOT_ROOTS = ("case", "cases")
 # Types whose plain data fields read their attribute directly (a case list's rows and a case's events).
 HOT_DATA = ("CaseConnection", "CaseEdge", "Case", "Applicant", "CaseEvent", "ServiceItem", "Window")
 
@@ -128,6 +133,42 @@ _case_window.peek_with_context = _peek_case_window  # type: ignore[attr-defined]
 _case_events.peek_with_context = _peek_case_events  # type: ignore[attr-defined]
 
 
+def _direct(schema: strawberry.Schema, field: GraphQLField) -> Callable[..., Any]:
+    """The root field's resolver function called as strawberry's resolver wrapper calls it.
+
+    The wrapper builds the Info, converts the arguments, runs the field extensions and
+    permission classes (the fields here have none: checked) and awaits the result, through
+    several layers of calls per request; this does the same in one coroutine: the Info as
+    strawberry builds it, the arguments by the converters strawberry's wrapper uses
+    (schema.arguments), any error raised where the wrapper's coroutine raises it.
+    """
+    definition = (field.extensions or {}).get("strawberry-definition")
+    resolver = definition.base_resolver if isinstance(definition, StrawberryField) else None
+    assert isinstance(definition, StrawberryField)  # noqa: S101  (a fixed schema)
+    assert resolver is not None  # noqa: S101
+    assert resolver.is_async  # noqa: S101
+    assert not definition.permission_classes  # noqa: S101
+    assert not definition.extensions  # noqa: S101
+    assert resolver.self_parameter is not None  # noqa: S101
+    assert resolver.root_parameter is None  # noqa: S101
+    assert resolver.parent_parameter is None  # noqa: S101
+    info_parameter = resolver.info_parameter
+    assert info_parameter is not None  # noqa: S101
+    assert info_parameter.name == "info"  # noqa: S101
+    function = resolver.wrapped_func
+    assert not isinstance(function, classmethod | staticmethod)  # noqa: S101  (a plain method)
+    arguments = definition.arguments
+    info_class = schema.config.info_class
+    registry = schema.schema_converter.scalar_registry
+    config = schema.config
+
+    async def resolve(source: Any, info: GraphQLResolveInfo[Any], **values: Any) -> Any:
+        kwargs = CONVERTERS.convert(values, arguments, registry, config)
+        return await function(source, info=info_class(_raw_info=info, _field=definition), **kwargs)
+
+    return resolve
+
+
 def install(schema: strawberry.Schema) -> strawberry.Schema:
     """Point the hot fields of the built schema at their plain resolvers."""
     types = schema._schema.type_map
@@ -148,6 +189,11 @@ def install(schema: strawberry.Schema) -> strawberry.Schema:
     case.fields["item"].resolve = _case_item
     case.fields["window"].resolve = _case_window
     case.fields["events"].resolve = _case_events
+    query = types["Query"]
+    assert isinstance(query, GraphQLObjectType)  # noqa: S101
+    for name in HOT_ROOTS:
+        REPLACED[query.name, name] = query.fields[name].resolve
+        query.fields[name].resolve = _direct(schema, query.fields[name])
     _install_statistics(schema)
     return schema
 

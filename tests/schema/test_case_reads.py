@@ -11,6 +11,7 @@ import orjson
 import pytest
 from graphql import GraphQLObjectType, get_named_type, is_leaf_type
 from strawberry.relay import to_base64
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from models.accounts.tables import Role
 from models.cases import actions as case_actions
@@ -19,7 +20,8 @@ from models.cases.rules import TRANSITIONS, allowed_actions
 from models.cases.tables import Case, CaseStatus, Outcome
 from models.catalogue.tables import ServiceItem, Window
 from models.common.rows import records_by_ids_of_two, rows_by_ids
-from schema.compiled import running
+from schema import hot_fields
+from schema.compiled import CompiledExecutor, running
 from schema.compiled.plans import FieldPlan
 from schema.context import Context
 from schema.schema import schema
@@ -471,3 +473,58 @@ async def test_a_lists_partial_views_are_not_seen_by_other_fields(world: dict[st
     item = both["case"]["item"]
     assert item["code"] == "SC-001"
     assert item["legalBasis"] == world["item"].legal_basis
+
+
+async def test_the_root_fields_answer_as_strawberrys_resolver_wrapper(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`case` and `cases` call their resolver functions directly (schema.hot_fields): the same
+    data and errors, in the same order, as strawberry's resolvers on graphql-core's executor."""
+    number = (await accept(world))["number"]
+    await accept(world)
+    dept = to_base64("Department", world["dept"].id)
+    both = (
+        "query($n: String!, $d: ID!){a: case(number: $n){number} b: cases(first: 101)"
+        "{edges{node{id}}} c: cases(filter: {departmentId: $d}){edges{node{number}}}"
+        ' d: case(number: "JN-NOPE"){number}}'
+    )
+    requests: list[tuple[str, dict[str, Any], Any]] = [
+        (CASE_WITH_EVENTS, {"n": number}, world["supervisor"]),
+        (CASE_WITH_EVENTS, {"n": " JN-NOPE "}, world["supervisor"]),
+        (CASE_WITH_EVENTS, {"n": number}, None),
+        (OPEN_CASES, {"d": dept}, world["clerk"]),
+        (OPEN_CASES, {"d": "not an id"}, world["clerk"]),
+        (OPEN_CASES, {"d": to_base64("Hall", world["hall"].id)}, world["clerk"]),
+        (OPEN_CASES, {"d": dept}, None),
+        (LIST, {"d": dept}, world["monitor"]),
+        ("query{cases(first: 101){edges{node{id}}}}", {}, world["admin"]),
+        ('query{cases(filter: {applicantPhone: "13912345678"}){totalCount}}', {}, world["monitor"]),
+        ('query{cases(after: "garbage"){totalCount}}', {}, world["admin"]),
+        (both, {"n": number, "d": "Hall:1"}, world["admin"]),
+    ]
+    query = schema._schema.type_map["Query"]
+    assert isinstance(query, GraphQLObjectType)
+    fields = query.fields
+    direct: dict[str, Any] = {name: fields[name].resolve for name in ("case", "cases")}
+    results: list[list[Any]] = [[], []]
+    for answers, executor, resolvers in (
+        (results[0], CompiledExecutor, direct),
+        (
+            results[1],
+            StrawberryGraphQLCoreExecutionContext,
+            {name: hot_fields.REPLACED["Query", name] for name in direct},
+        ),
+    ):
+        monkeypatch.setattr(schema, "execution_context_class", executor)
+        for name, resolve in resolvers.items():
+            monkeypatch.setattr(fields[name], "resolve", resolve)
+        for text, variables, actor in requests:
+            result = await schema.execute(
+                text, variables, context_value=Context(actor=actor, clock=lambda: f.NOW)
+            )
+            answers.append((result.data, [e.formatted for e in result.errors or ()]))
+    for request, ours, theirs in zip(requests, *results, strict=True):
+        assert ours == theirs, request[0]
+    data, errors = results[0][2]
+    assert data == {"case": None}
+    assert [e["extensions"]["code"] for e in errors] == ["UNAUTHENTICATED"]
