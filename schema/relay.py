@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -60,7 +61,7 @@ class Connection(Generic[NodeT]):
         return [edge.node for edge in self.edges]
 
 
-def selected_names(info: Any) -> set[str]:
+def selected_names(info: Any) -> frozenset[str]:
     """Every field name selected below the field being resolved, at any depth and in fragments.
 
     Read from graphql-core's syntax tree of the field (`info._raw_info`): strawberry's
@@ -70,8 +71,34 @@ def selected_names(info: Any) -> set[str]:
     return selected_names_of(info._raw_info)
 
 
-def selected_names_of(raw: Any) -> set[str]:
-    """`selected_names` from graphql-core's own resolve info."""
+# Selected names per field nodes and fragments (the nodes kept with them: their ids stay taken).
+_SELECTED: OrderedDict[tuple[int, ...], tuple[Any, frozenset[str]]] = OrderedDict()
+MAX_SELECTED = 512
+
+
+def selected_names_of(raw: Any) -> frozenset[str]:
+    """`selected_names` from graphql-core's own resolve info (found once per field nodes)."""
+    nodes = tuple(raw.field_nodes)
+    key = (id(raw.fragments), *map(id, nodes))
+    found = _SELECTED.get(key)
+    if found is not None and _same(found[0], raw.fragments, nodes):
+        return found[1]
+    names = _selected_names(raw)
+    _SELECTED[key] = ((raw.fragments, nodes), names)
+    if len(_SELECTED) > MAX_SELECTED:
+        _SELECTED.popitem(last=False)
+    return names
+
+
+def _same(kept: Any, fragments: Any, nodes: tuple[Any, ...]) -> bool:
+    """Whether a kept entry is for these very fragments and nodes (not only equal ids)."""
+    kept_fragments, kept_nodes = kept
+    return kept_fragments is fragments and all(
+        a is b for a, b in zip(kept_nodes, nodes, strict=True)
+    )
+
+
+def _selected_names(raw: Any) -> frozenset[str]:
     names: set[str] = set()
     expanded: set[str] = set()
     stack = [node.selection_set for node in raw.field_nodes if node.selection_set is not None]
@@ -89,7 +116,7 @@ def selected_names_of(raw: Any) -> set[str]:
                 if fragment is not None and name not in expanded:
                     expanded.add(name)
                     stack.append(fragment.selection_set)
-    return names
+    return frozenset(names)
 
 
 def names_at(info: Any, path: Sequence[str]) -> set[str]:

@@ -19,6 +19,7 @@ from models.cases.tables import AlertLevel, Case, CaseEvent, CasePause, CaseStat
 from models.catalogue.tables import Department, Hall, ServiceItem, ServiceItemVersion, Window
 from models.common.actor import Actor
 from models.common.errors import Forbidden
+from models.common.records import fetch_records
 from models.common.rows import records_by_ids_of_two, rows_by_ids
 
 
@@ -144,7 +145,7 @@ CASE_WITH_HALLS_AND_EVENTS = (
 
 async def case_by_number(actor: Actor, number: str) -> Mapping[str, Any] | None:
     """A visible case by number as a record of CASE_COLUMNS (and the halls' paths), or None."""
-    _, rows = await connections.get("default").execute_query(CASE_WITH_HALLS, [number.strip()])
+    rows = await fetch_records(CASE_WITH_HALLS, [number.strip()])
     return _visible(actor, rows)
 
 
@@ -156,9 +157,7 @@ async def case_and_events_by_number(
     The events are records of case_event's columns (EVENT_COLUMNS among them); None when the
     case is unknown or not visible (its events are read either way, and then dropped).
     """
-    _, rows = await connections.get("default").execute_query(
-        CASE_WITH_HALLS_AND_EVENTS, [number.strip()]
-    )
+    rows = await fetch_records(CASE_WITH_HALLS_AND_EVENTS, [number.strip()])
     row = _visible(actor, rows)
     return None if row is None else (row, row["_events"])
 

@@ -10,11 +10,10 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
-from asyncpg import Pool, Record
 from tortoise import connections
-from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
+from models.common.records import in_caller_transaction
 from models.statistics.parts import COUNTERS, GRAINS, MONTHLY, PARTS, Part, live
 from models.statistics.rules import GroupBy, Period, Source
 
@@ -219,24 +218,6 @@ def slices(period: Period, count: int) -> list[Period]:
     ]
 
 
-async def fetch_records(sql: str, params: Sequence[Any]) -> Sequence[Mapping[str, Any]]:
-    """A statement's rows as the driver's records, straight from the pool when no transaction
-    is held (tortoise's wrapper around one query costs about as much Python as the decoding)."""
-    client = connections.get("default")
-    pool = getattr(client, "_pool", None)
-    if isinstance(client, TransactionalDBClient) or not isinstance(pool, Pool):
-        _, rows = await client.execute_query(sql, list(params))
-        found: Sequence[Mapping[str, Any]] = rows
-        return found
-    records: list[Record] = await pool.fetch(sql, *params)
-    return records
-
-
-def _in_caller_transaction() -> bool:
-    """Whether the caller holds a transaction (one connection: its queries run one at a time)."""
-    return isinstance(connections.get("default"), TransactionalDBClient)
-
-
 # Counters a raw read needs (None: every counter).
 Needed = frozenset[str] | None
 
@@ -248,7 +229,7 @@ async def _raw_rows(
     needed counter: all of them read at once on pooled connections, each in RAW_SLICES slices
     of the period (both cores busy however uneven the parts are), one after the other and
     whole inside a caller's transaction."""
-    alone = _in_caller_transaction()
+    alone = in_caller_transaction()
     queries = []
     for n, (period, needed) in enumerate(periods):
         for part in PARTS:

@@ -20,12 +20,12 @@ from models.calendar.queries import hall_calendar_of_years
 from models.calendar.rules import WorkingCalendar
 from models.calendar.tables import NATIONAL
 from models.catalogue.tables import Hall
+from models.common.records import fetch_records
 from models.statistics.parts import COUNTERS
 from models.statistics.reads import (
     Counts,
     Dimensions,
     Scope,
-    fetch_records,
     rollup_sql,
     summed_periods,
 )

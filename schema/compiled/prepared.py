@@ -22,6 +22,7 @@ import orjson
 from graphql import (
     DocumentNode,
     ExecutionResult,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     GraphQLSchema,
@@ -49,6 +50,17 @@ class Parts(NamedTuple):
     operation: OperationDefinitionNode
     fragment_definitions: dict[str, FragmentDefinitionNode]
     fragments: dict[str, FragmentDetails]
+    # A query whose root selects only `__typename` or fields a directive may leave out: its
+    # plan may resolve nothing (the plan says).
+    typename_only: bool
+
+
+def _typename_only(operation: OperationDefinitionNode) -> bool:
+    return operation.operation is OperationType.QUERY and all(
+        isinstance(selection, FieldNode)
+        and (selection.name.value == "__typename" or bool(selection.directives))
+        for selection in operation.selection_set.selections
+    )
 
 
 def find_parts(
@@ -79,7 +91,7 @@ def find_parts(
             fragments[definition.name.value] = FragmentDetails(definition, signatures)
     if operation is None:
         return None
-    return Parts(operation, fragment_definitions, fragments)
+    return Parts(operation, fragment_definitions, fragments, _typename_only(operation))
 
 
 class PreparedOperations:
@@ -203,7 +215,7 @@ class PreparedOperations:
         """The data of a query whose plan, already built, resolves nothing (only `__typename`
         at the root): what the executor would answer, without one."""
         plans: PlanCache | None = getattr(self.executor_class, "plans", None)
-        if plans is None or parts.operation.operation is not OperationType.QUERY:
+        if plans is None or not parts.typename_only:
             return None
         plan = plans.operation(self.schema, parts.operation, parts.fragments).built(variables)
         if plan is None or any(field.constant is None for field in plan.fields):

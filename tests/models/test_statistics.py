@@ -485,7 +485,7 @@ def test_a_remembered_calendar_counts_each_period_once() -> None:
 
 
 async def test_records_come_from_the_callers_transaction_when_it_holds_one(db: object) -> None:
-    from models.statistics.reads import fetch_records  # noqa: PLC0415
+    from models.common.records import fetch_records  # noqa: PLC0415
 
     hall = await f.hall("TX")  # not committed: only this transaction's connection sees it
     rows = await fetch_records("SELECT code FROM hall WHERE id = $1", [hall.id])
@@ -493,7 +493,7 @@ async def test_records_come_from_the_callers_transaction_when_it_holds_one(db: o
 
 
 async def test_records_come_from_the_pool_outside_a_transaction(committed: object) -> None:
-    from models.statistics.reads import fetch_records  # noqa: PLC0415
+    from models.common.records import fetch_records  # noqa: PLC0415
 
     hall = await f.hall("PL")
     rows = await fetch_records("SELECT code, $2::int AS n FROM hall WHERE id = $1", [hall.id, 7])
