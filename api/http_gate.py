@@ -83,7 +83,7 @@ async def json_body(request: Request) -> Any:
 def _token_flood(data: Any) -> JSONResponse | None:
     """A token flood refused here, before anything parses it (the schema would refuse it too)."""
     query = data.get("query") if isinstance(data, dict) else None
-    if not isinstance(query, str) or not _flood(query):
+    if not isinstance(query, str) or not floods(query):
         return None
     error = too_many_tokens()
     return JSONResponse({"data": None, "errors": [error.formatted]})
@@ -92,7 +92,7 @@ def _token_flood(data: Any) -> JSONResponse | None:
 REMEMBERED_QUERY_CHARS = 8_000  # clients repeat the same few short documents
 
 
-def _flood(query: str) -> bool:
+def floods(query: str) -> bool:
     """Whether the document has too many tokens; short documents' answers are remembered."""
     if len(query) > REMEMBERED_QUERY_CHARS:
         return more_tokens_than(query, MAX_TOKENS)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Awaitable
 from typing import Any, Literal, cast
 
 import orjson
@@ -45,6 +46,8 @@ PATH = "/graphql"
 METHODS: tuple[Literal["POST"], Literal["GET"]] = ("POST", "GET")
 JSON = "application/json"
 JSON_TYPE = (b"content-type", JSON.encode())
+# What `LeanGraphQL._answer` sends: status, header pairs, body.
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
 @functools.lru_cache(maxsize=64)
@@ -96,21 +99,24 @@ class LeanGraphQL:
                 data = None if body is None else plain_operation(body)
                 if data is not None:
                     self.plain_runs += 1
-                    await self._plain(
-                        scope, receive, send, data, authorization=authorization, started=started
-                    )
+                    plain = self._plain(scope, receive, data, authorization)
+                    await self._answer(scope, receive, send, plain, started)
                     return
                 receive = replay(messages, receive)
+        await self._answer(scope, receive, send, self._full(scope, receive), started)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, answer: Awaitable[Answer], started: float
+    ) -> None:
+        """Send the answer and count it; an unexpected error gets Starlette's plain 500."""
         status = 500  # what the metrics record when nothing was answered
         answering = False
         try:
             try:
-                response = await self.respond(Request(scope, receive))
-                raw = await self._cors(scope, list(response.raw_headers))
-                headers = self.security.added(raw, graphql=True)
-                status, answering = response.status_code, True
+                status, headers, body = await answer
+                answering = True
                 await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send({"type": "http.response.body", "body": response.body})
+                await send({"type": "http.response.body", "body": body})
             finally:
                 observe(scope["method"], PATH, status, time.perf_counter() - started)
         except Exception:
@@ -120,50 +126,33 @@ class LeanGraphQL:
                 )
             raise
 
+    async def _full(self, scope: Scope, receive: Receive) -> Answer:
+        """Any request of the lean path, through Starlette's request and response objects."""
+        response = await self.respond(Request(scope, receive))
+        raw = await self._cors(scope, list(response.raw_headers))
+        return response.status_code, self.security.added(raw, graphql=True), bytes(response.body)
+
     async def _plain(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        data: dict[str, Any],
-        *,
-        authorization: str,
-        started: float,
-    ) -> None:
-        """Answer a plain POST (api/plain_posts) as `__call__` would, without its objects."""
-        status = 500
-        answering = False
+        self, scope: Scope, receive: Receive, data: dict[str, Any], authorization: str
+    ) -> Answer:
+        """A plain POST (api/plain_posts), answered as `_full` would, without its objects."""
+        view = self.view
+        request = Request(scope, receive)
+        sub_response = await view.get_sub_response(request)
+        context = await view.context_for(request, sub_response, authorization)
         try:
-            try:
-                view = self.view
-                request = Request(scope, receive)
-                sub_response = await view.get_sub_response(request)
-                context = await view.context_for(request, sub_response, authorization)
-                try:
-                    result = await self._result("POST", data, context)
-                except HTTPException as exc:
-                    refusal = strawberry_refusal(exc.status_code, exc.reason)
-                    status, body, raw = refusal.status_code, refusal.body, refusal.raw_headers
-                else:
-                    body = orjson.dumps(process_result(result))
-                    status = sub_response.status_code or 200
-                    raw = [(b"content-length", str(len(body)).encode()), JSON_TYPE]
-                    raw.extend(sub_response.raw_headers)
-                if len(raw) == 2 and raw[1] is JSON_TYPE:
-                    raw.extend(self.plain_headers)
-                else:
-                    raw = self.security.added(await self._cors(scope, list(raw)), graphql=True)
-                answering = True
-                await send({"type": "http.response.start", "status": status, "headers": raw})
-                await send({"type": "http.response.body", "body": body})
-            finally:
-                observe("POST", PATH, status, time.perf_counter() - started)
-        except Exception:
-            if not answering:
-                await PlainTextResponse("Internal Server Error", status_code=500)(
-                    scope, receive, send
-                )
-            raise
+            result = await self._result("POST", data, context)
+        except HTTPException as exc:
+            refusal = strawberry_refusal(exc.status_code, exc.reason)
+            status, body, raw = refusal.status_code, bytes(refusal.body), refusal.raw_headers
+        else:
+            body = orjson.dumps(process_result(result))
+            status = sub_response.status_code or 200
+            raw = [(b"content-length", str(len(body)).encode()), JSON_TYPE]
+            raw.extend(sub_response.raw_headers)
+        if len(raw) == 2 and raw[1] is JSON_TYPE:  # the body's own two headers and no others
+            return status, [*raw, *self.plain_headers], body
+        return status, self.security.added(await self._cors(scope, list(raw)), graphql=True), body
 
     async def _cors(
         self, scope: Scope, raw: list[tuple[bytes, bytes]]

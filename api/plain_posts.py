@@ -18,7 +18,7 @@ import orjson
 from starlette.types import Message, Receive
 
 from api.board_snapshot import board_document
-from api.http_gate import _flood
+from api.http_gate import floods
 from api.trusted_documents import MARKERS
 
 JSON = b"application/json"
@@ -68,7 +68,7 @@ def plain_operation(body: bytes) -> dict[str, Any] | None:
         or (variables is not None and type(variables) is not dict)
         or (name is not None and type(name) is not str)
         or (extensions is not None and type(extensions) is not dict)
-        or _flood(query)
+        or floods(query)
         or board_document(query) is not None
     ):
         return None

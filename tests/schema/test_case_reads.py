@@ -197,6 +197,17 @@ async def test_outside_the_scope_a_case_and_its_events_stay_hidden(
     assert listed == {"cases": {"edges": []}}
 
 
+async def delivered_case(world: dict[str, Any]) -> str:
+    """A person's case accepted, approved and sent by post: its number."""
+    number: str = (await accept(world))["number"]
+    await act(world, "CaseComplete", "clerk", number=number, outcome="APPROVED")
+    await act(
+        world, "CaseDeliver", "front", number=number, method="POST", courier="中国邮政EMS",
+        trackingNumber="1178901234567",
+    )  # fmt: skip
+    return number
+
+
 @pytest.mark.parametrize(
     "role", ["admin", "supervisor", "chief", "clerk", "front", "monitor", "app"]
 )
@@ -206,12 +217,7 @@ async def test_every_role_sees_the_same_masked_case_in_the_list_and_alone(
     """Masks do not depend on the role (only caseUnmask shows more), nor on the read path."""
     company = {"kind": "ORGANISATION", "name": "济南某某科技有限公司", "idNumber": COMPANY_ID}
     organisation = (await accept(world, applicant=company | {"contactName": "李四"}))["number"]
-    person = (await accept(world))["number"]
-    await act(world, "CaseComplete", "clerk", number=person, outcome="APPROVED")
-    await act(
-        world, "CaseDeliver", "front", number=person, method="POST", courier="中国邮政EMS",
-        trackingNumber="1178901234567",
-    )  # fmt: skip
+    person = await delivered_case(world)
     if role == "app":
         _, actor = await f.user("app1", Role.APP, of=world["hall"])
     else:
@@ -383,12 +389,7 @@ async def lived_cases(world: dict[str, Any]) -> list[str]:
         )
     )["number"]
     await case_actions.suspend(world["clerk"], organisation, "等待李四补充材料", f.NOW)
-    person = (await accept(world))["number"]
-    await act(world, "CaseComplete", "clerk", number=person, outcome="APPROVED")
-    await act(
-        world, "CaseDeliver", "front", number=person, method="POST", courier="中国邮政EMS",
-        trackingNumber="1178901234567",
-    )  # fmt: skip
+    person = await delivered_case(world)
     denied = (await accept(world))["number"]
     await case_actions.complete(world["clerk"], denied, Outcome.DENIED, "张三的材料不全", f.NOW)
     return [organisation, person, denied]
