@@ -37,6 +37,7 @@ from api.limits import RedisRateLimiter
 from api.logs import configure_logging
 from api.metrics import MetricsMiddleware, metrics
 from api.rating_page import rating_page
+from api.read_changes import ReadChanges
 from api.screen_socket import SocketLimits
 from api.security_headers import SecurityHeaders
 from api.settings import Environment, Settings, load_settings
@@ -126,6 +127,7 @@ def create_app(settings: Settings | None = None) -> HallApp:
         graphql.work_order_feed = work_order_feed
         board_log = RedisEventLog(app.state.redis)
         graphql.board_log = board_log
+        read_changes = ReadChanges(database_url, enabled=settings.read_cache)
         alert_feed = PostgresAlertFeed(database_url, board_log)
         graphql.alert_feed = alert_feed
         jobs = await ArqJobQueue.connect(redis_url)
@@ -135,6 +137,8 @@ def create_app(settings: Settings | None = None) -> HallApp:
                 app, config=tortoise_config(database_url, pool_size=settings.db_pool_size)
             ):
                 await alert_feed.start()
+                await read_changes.start()
+                graphql.read_changes = read_changes
                 await graphql.sessions.start(app.state.redis)
                 # Start-up objects (schema, models, modules) live as long as the process: keep
                 # them out of full collections, which otherwise pause every live screen.
@@ -145,6 +149,7 @@ def create_app(settings: Settings | None = None) -> HallApp:
             await graphql.sessions.close()
             await jobs.close()
             await alert_feed.close()
+            await read_changes.close()
             await board_log.close()
             await case_feed.close()
             await work_order_feed.close()

@@ -32,6 +32,7 @@ from models.queue.board import EventLog
 from schema.context import AlertFeed, CaseFeed, Context, JobQueue
 from schema.limits.budget import CostBudget
 from schema.limits.policy import DEFAULT_POLICY, QueryPolicy
+from schema.read_cache import TableChanges
 
 
 class HallGraphQL(GraphQL[Context, None]):
@@ -77,6 +78,7 @@ class HallGraphQL(GraphQL[Context, None]):
         self.case_feed: CaseFeed | None = None
         self.work_order_feed: CaseFeed | None = None
         self.board_log: EventLog | None = None
+        self.read_changes: TableChanges | None = None
         self.alert_feed: AlertFeed | None = None
         self.jobs: JobQueue | None = None
         self.socket_limits = socket_limits or SocketLimits()
@@ -146,6 +148,7 @@ class HallGraphQL(GraphQL[Context, None]):
             case_feed=self.case_feed,
             work_order_feed=self.work_order_feed,
             board_log=self.board_log,
+            read_changes=self.read_changes,
             alert_feed=self.alert_feed,
             jobs=self.jobs,
             policy=self.policy,

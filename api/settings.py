@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     board_grouping: bool = Field(
         True, description="identical hallBoard subscriptions share one execution per event"
     )
+    read_cache: bool = Field(
+        True,
+        description="a caller's repeated case and figures queries reuse the answer until a table "
+        "they read changes (schema/read_cache)",
+    )
     ws_send_queue: int = Field(
         100, ge=1, le=10_000, description="frames queued per WebSocket before it is dropped"
     )

@@ -17,6 +17,7 @@ from models.queue.board import EventLog
 from schema.limits.budget import CostBudget
 from schema.limits.policy import DEFAULT_POLICY, QueryPolicy
 from schema.loaders import Loaders
+from schema.read_cache import TableChanges
 
 
 class TokenIssuer(Protocol):
@@ -92,6 +93,7 @@ class Context:
     token_expires_at: datetime | None = None
     api_key: Grant | None = None
     revocations: TokenRevocations | None = None
+    read_changes: TableChanges | None = None  # what lets repeated reads be reused (read_cache)
 
     @property
     def client_address(self) -> str:

@@ -9,6 +9,10 @@ order: the NUL check of the variables, the cost limit, the budget spend (THROTTL
 execution, error logging (`Schema.process_errors`), error shaping (ShapeErrors), and the
 `extensions.cost` report.
 
+A signed-in caller's query whose fields schema.read_cache lists is answered, after the budget
+spend, from the read cache when nothing it reads has changed since the same caller's identical
+request; a mutation answered here makes the process forget what it kept.
+
 `execute` answers None, having changed nothing, for whatever else could happen (a document not
 known valid, free text where only registered documents are accepted, an API key with its
 scopes and rate limit, an operation name or type strawberry refuses, a subscription, a NUL
@@ -18,9 +22,10 @@ runs the request as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Hashable, Iterable
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, execute
 from graphql import ExecutionResult as CoreResult
@@ -43,6 +48,7 @@ from schema.limits.guard import (
 )
 from schema.limits.policy import QueryPolicy
 from schema.limits.rules import nul_variable
+from schema.read_cache import ReadCache, TableChanges, variables_key
 from schema.trusted import Registry
 
 # strawberry's operation type of each of graphql-core's.
@@ -77,6 +83,7 @@ class DirectExecution:
         self.prepared = PreparedOperations(schema._schema, schema.execution_context_class)
         self.enabled = self.enabled and schema._get_execute_function() is execute
         self.runs = 0  # requests answered here
+        self.read_cache = ReadCache()  # repeated reads (schema.read_cache)
 
     async def execute(
         self,
@@ -115,8 +122,13 @@ class DirectExecution:
         if cost is None or cost > policy.max_cost:
             return None
         self.runs += 1
-        request = _Request(query, variables, context, name)
-        return await self._run(request, document, cost, policy, operation_extensions)
+        request = _Request(query, variables, context, name, operation_type)
+        changes: TableChanges | None = getattr(context, "read_changes", None)
+        try:
+            return await self._run(request, document, cost, policy, operation_extensions)
+        finally:
+            if changes is not None and operation_type is OperationType.MUTATION:
+                changes.changed_here()
 
     async def _run(
         self,
@@ -126,12 +138,18 @@ class DirectExecution:
         policy: QueryPolicy,
         operation_extensions: dict[str, Any] | None,
     ) -> ExecutionResult:
-        """Spend the budget, then execute: what Guard's on_validate and strawberry do next."""
+        """Spend the budget, then answer from the read cache or execute (what Guard's
+        on_validate and strawberry do next)."""
         report = {"requested": cost, "limit": policy.max_cost}
         extensions: dict[str, Any] = {"cost": report}
         errors = await spend_budget(request.context, cost, report)
         if errors:
             return self._result(request, None, errors, extensions)
+        kept = self._kept(request, document, policy)
+        if kept is not None:
+            cached = self.read_cache.get(kept.key, kept.generations)
+            if cached is not None:
+                return self._result(request, cast("dict[str, Any]", cached), None, extensions)
         try:
             outcome = self.prepared.execute(
                 document,
@@ -147,7 +165,33 @@ class DirectExecution:
                 exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
             )
             return self._result(request, None, [error], extensions)
-        return self._result(request, result.data, result.errors, extensions)
+        data = result.data
+        if kept is not None and data is not None and not result.errors:
+            fragment = self.read_cache.put(kept.key, kept.generations, data, kept.built)
+            data = cast("dict[str, Any]", fragment)
+        return self._result(request, data, result.errors, extensions)
+
+    def _kept(self, request: _Request, document: DocumentNode, policy: QueryPolicy) -> _Kept | None:
+        """Where a signed-in caller's cacheable query is kept, and what it reads now."""
+        changes: TableChanges | None = getattr(request.context, "read_changes", None)
+        actor = getattr(request.context, "actor", None)
+        if changes is None or actor is None or request.kind is not OperationType.QUERY:
+            return None
+        schema = self.schema._schema
+        tables = self.read_cache.tables(schema, request.query, request.operation_name, document)
+        if not tables:  # nothing to keep, or only __typename (answered without a table anyway)
+            return None
+        generations = changes.generations(tables)  # before execution: what it reads is newer
+        if generations is None:
+            return None
+        key = (
+            request.query,
+            request.operation_name,
+            variables_key(request.variables),
+            actor,
+            policy,
+        )
+        return _Kept(key, generations, time.monotonic())
 
     def _known(self, query: str, context: Any, policy: QueryPolicy) -> DocumentNode | None:
         """The parsed document when Guard knows it valid under the policy and accepts its text."""
@@ -182,8 +226,15 @@ class DirectExecution:
         return ExecutionResult(data=data, errors=errors, extensions=extensions)
 
 
+class _Kept(NamedTuple):
+    key: Hashable
+    generations: tuple[int, ...]
+    built: float
+
+
 class _Request(NamedTuple):
     query: str
     variables: dict[str, Any] | None
     context: Any
     operation_name: str | None
+    kind: OperationType = OperationType.QUERY

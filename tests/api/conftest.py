@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.api.test_service_process import _wait_ready, free_port
 from tests.conftest import Servers
@@ -18,7 +19,18 @@ from tests.conftest import Servers
 
 @contextmanager
 def running_server(orm: Servers, folder: Path, extra_env: dict[str, str]) -> Iterator[str]:
-    """`hall serve` on the suite's database and Redis until the block ends; yields its base URL."""
+    """`hall serve` on the suite's database and Redis until the block ends; yields its base URL.
+
+    Each server starts with unspent cost budgets: what earlier tests spent from 127.0.0.1 and
+    from reused account ids would otherwise throttle a test with a small HALL_COST_BUDGET.
+    """
+    client = redis.Redis.from_url(orm.redis_url)
+    try:
+        spent = list(client.scan_iter("hall:cost:*"))
+        if spent:
+            client.delete(*spent)
+    finally:
+        client.close()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALL_")}
     port = free_port()
     env |= {

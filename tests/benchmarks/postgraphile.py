@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m tests.benchmarks.postgraphile [--cases 1335875] [--rounds 3]
      [--seconds 8] [--connections 32] [--processes 1,2] [--only board,case]
-     [--database-url URL --redis-url URL] [--keep DIR]
+     [--read-cache on|off] [--database-url URL --redis-url URL] [--keep DIR]
 
 What it does, in order:
 1. Starts an embedded PostgreSQL and Redis in a temporary folder (or uses the given URLs), creates a
@@ -30,6 +30,9 @@ Scenarios (each an equivalent query for both servers):
 - open_cases: open cases of a department by due date, first 50, with item and window (ours:
   `cases(...)`; PostGraphile: a SQL function returning SETOF case, exposed as a connection).
 - case: one case with its events (ours: `case(number)`; PostGraphile: `caseByNumber`).
+  With `--read-cache on` (the default, as deployed) ours answers open_cases, case and the
+  statistics from its read cache after the first executions (schema/read_cache: reused per
+  caller until a table read changes); `--read-cache off` executes every request.
 - statistics: a department's figures for a month (ours: `statistics`, which reads the rollups
   its triggers keep; PostGraphile: a SQL function over the raw tables).
 - statistics_rollup: the same, PostGraphile's SQL function reading our rollup table instead
@@ -564,10 +567,12 @@ def postgraphile(
 
 @contextlib.contextmanager
 def ours(
-    folder: Path, database_url: str, redis_url: str, processes: int
+    folder: Path, database_url: str, redis_url: str, processes: int, *, read_cache: bool = True
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`hall serve` with `processes` API processes and no worker; yields its /graphql URL."""
     extra = {
+        # On by default, as in production; off measures every request executed.
+        "HALL_READ_CACHE": "1" if read_cache else "0",
         "HALL_API_WORKERS": str(processes),
         "HALL_RUN_WORKER": "0",
         # Ten database connections per process, as PostGraphile is given (pg's default pool).
@@ -895,7 +900,9 @@ def compare(
     print(f"load generator: {'wrk' if WRK.exists() else 'asyncio client in this file'}")
     for processes in args.processes:
         with (
-            ours(folder, database_url, redis_url, processes) as (ours_url, ours_proc),
+            ours(
+                folder, database_url, redis_url, processes, read_cache=args.read_cache == "on"
+            ) as (ours_url, ours_proc),
             postgraphile(folder / "pgl", node, database_url, processes) as (pgl_url, pgl_proc),
         ):
             auth = login(ours_url)
@@ -965,6 +972,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--processes", default="1,2", help="process counts to compare, e.g. 1,2")
     parser.add_argument("--only", default="", help="scenarios, e.g. board,case (default: all)")
+    parser.add_argument(
+        "--read-cache",
+        choices=("on", "off"),
+        default="on",
+        help="ours with its read cache (the default) or executing every request",
+    )
     parser.add_argument(
         "--database-url", default=None, help="a PostgreSQL server to create the database on"
     )
