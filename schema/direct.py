@@ -237,4 +237,4 @@ class _Request(NamedTuple):
     variables: dict[str, Any] | None
     context: Any
     operation_name: str | None
-    kind: OperationType = OperationType.QUERY
+    kind: OperationType
