@@ -7,15 +7,38 @@ written until the end of the current turn of the event loop (the app sends both 
 same turn), then sends it in one write. Order is kept; `close` and `write_eof` send what is held
 first; `abort` drops it, as it drops the transport's own buffer. A WebSocket upgraded from the
 connection keeps the same transport, so its frames are joined the same way.
+
+`whole_sender(send)` gives the app, for uvicorn's own `send` on this protocol, an awaitable
+`whole(status, headers, body)` that sends a complete response with a Content-Length as uvicorn's
+two messages would (the same head, checks, keep-alive, access log and completion), built in one
+piece and written in one call; header lines checked once are remembered. Anything it does not
+take (no or a wrong Content-Length, a Transfer-Encoding or Connection header, a HEAD request, an
+answer already started) it sends as the two messages, so uvicorn's own checks and errors apply.
+(Nothing of it is kept in the request's scope: the scope would then hold the cycle that holds
+the scope, a reference cycle per request left to the garbage collector.)
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from functools import partial
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import (
+    HEADER_RE,
+    HEADER_VALUE_RE,
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+
+# A whole answer's call: status, header pairs, body.
+Whole = Callable[[int, list[tuple[bytes, bytes]], bytes], Awaitable[None]]
+# Header names whose meaning uvicorn's send acts on; a response with one takes the two messages.
+ACTED_ON = frozenset((b"transfer-encoding", b"connection"))
+LINES_KEPT = 4096  # checked header lines remembered (Content-Length and Date values vary)
 
 
 class JoinedWrites(asyncio.Transport):
@@ -115,3 +138,88 @@ class JoinedWritesProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Wrap the connection's transport."""
         super().connection_made(JoinedWrites(transport, self.loop))
+
+
+def whole_sender(send: object) -> Whole | None:
+    """The whole-answer call for uvicorn's `send` on this module's transport, else None."""
+    cycle = getattr(send, "__self__", None)
+    if type(cycle) is RequestResponseCycle and type(cycle.transport) is JoinedWrites:
+        return partial(send_whole, cycle)
+    return None
+
+
+_lines: dict[tuple[bytes, bytes], bytes | None] = {}
+
+
+def _line(name: bytes, value: bytes) -> bytes | None:
+    """A header's line as uvicorn writes it; None for a name it acts on; ValueError if bad."""
+    line = _lines.get((name, value), b"")
+    if line != b"":
+        return line
+    if HEADER_RE.search(name) or HEADER_VALUE_RE.search(value):
+        raise ValueError("invalid header")
+    lower = name.lower()
+    line = None if lower in ACTED_ON else b"%s: %s\r\n" % (lower, value)
+    if len(_lines) >= LINES_KEPT:
+        _lines.clear()
+    _lines[(name, value)] = line
+    return line
+
+
+def _head(
+    cycle: RequestResponseCycle, headers: list[tuple[bytes, bytes]], length: int
+) -> bytes | None:
+    """The header lines (uvicorn's defaults first) when the whole path may send them, else None."""
+    lines = []
+    sized = False
+    try:
+        for name, value in (*cycle.default_headers, *headers):
+            line = _line(name, value)
+            if line is None:
+                return None
+            if name.lower() == b"content-length":
+                if sized or value != b"%d" % length:
+                    return None
+                sized = True
+            lines.append(line)
+    except ValueError:
+        return None  # uvicorn's own send raises its error
+    return b"".join(lines) if sized else None
+
+
+async def send_whole(
+    cycle: RequestResponseCycle, status: int, headers: list[tuple[bytes, bytes]], body: bytes
+) -> None:
+    """Send a complete response as uvicorn's start and body messages would, in one write."""
+    head = None
+    if not cycle.response_started and cycle.scope["method"] != "HEAD":
+        head = _head(cycle, headers, len(body))
+    if head is None:
+        await cycle.send({"type": "http.response.start", "status": status, "headers": headers})
+        await cycle.send({"type": "http.response.body", "body": body})
+        return
+    if cycle.flow.write_paused and not cycle.disconnected:
+        await cycle.flow.drain()
+    if cycle.disconnected:
+        return
+    cycle.response_started = True
+    cycle.waiting_for_100_continue = False
+    if cycle.access_log:
+        scope = cycle.scope
+        cycle.access_logger.info(
+            '%s - "%s %s HTTP/%s" %d',
+            get_client_addr(scope),
+            scope["method"],
+            get_path_with_query_string(scope),
+            scope["http_version"],
+            status,
+        )
+    closing = b"" if cycle.keep_alive else b"connection: close\r\n"
+    data = b"".join((STATUS_LINE[status], head, closing, b"\r\n", body))
+    transport = cycle.transport
+    transport.write(data)
+    cycle.response_complete = True
+    cycle.message_event.set()
+    if not cycle.keep_alive:
+        transport.close()
+    cycle.on_response()

@@ -36,6 +36,7 @@ from strawberry.types.graphql import OperationType
 
 from api.graphql_view import HallGraphQL
 from api.http_gate import NOT_JSON, gate, json_body, strawberry_refusal
+from api.http_protocol import whole_sender
 from api.metrics import observe
 from api.plain_posts import plain_operation, plain_post, read_body, replay
 from api.security_headers import SecurityHeaders
@@ -115,8 +116,14 @@ class LeanGraphQL:
             try:
                 status, headers, body = await answer
                 answering = True
-                await send({"type": "http.response.start", "status": status, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                whole = whole_sender(send)
+                if whole is not None:  # the server sends it in one piece (api/http_protocol)
+                    await whole(status, headers, body)
+                else:
+                    await send(
+                        {"type": "http.response.start", "status": status, "headers": headers}
+                    )
+                    await send({"type": "http.response.body", "body": body})
             finally:
                 observe(scope["method"], PATH, status, time.perf_counter() - started)
         except Exception:
