@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from graphql import GraphQLError, OperationType
+from graphql import ExecutionResult, GraphQLError, OperationType
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -45,6 +45,20 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             self.collected_errors.add(error, None)
             return self.finish(self.build_response(None))
         return self.finish(self.build_response(data))
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        """graphql-core's response; a complete one lets go of what ties the executor in a loop.
+
+        The executor holds the helpers it hands resolver infos (and the infos' shared tail),
+        and the helpers hold the executor's bound methods: a reference cycle per request that
+        kept the request's context, loaders and rows for the garbage collector. Nothing asks
+        the executor for them once the response is built; infos keep their own references.
+        """
+        response = super().build_response(data)
+        if isinstance(response, ExecutionResult):
+            self.__dict__.pop("async_helpers", None)
+            self.__dict__.pop("_info_tail", None)
+        return response
 
     async def _await_data(self, result: Any) -> Any:
         try:
