@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import socket
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,6 +14,7 @@ import uvicorn
 from starlette.types import Message, Receive, Scope, Send
 
 from api.http_protocol import JoinedWrites, JoinedWritesProtocol, whole_sender
+from tests.garbage import cyclic_garbage
 
 BODY = b'{"data":{"__typename":"Query"}}'
 
@@ -285,17 +285,8 @@ async def test_whole_answers_on_a_kept_alive_connection_leave_no_reference_cycle
 
         for _ in range(3):
             await ask()
-        gc.collect()
-        gc.disable()
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        try:
+        with cyclic_garbage() as garbage:
             answers = [await ask() for _ in range(20)]
-            gc.collect()
-            garbage = [type(thing).__qualname__ for thing in gc.garbage]
-        finally:
-            gc.set_debug(0)
-            gc.garbage.clear()
-            gc.enable()
         writer.close()
     assert all(answer.endswith(BODY) for answer in answers)
     assert garbage == []

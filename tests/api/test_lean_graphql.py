@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -34,6 +33,7 @@ from schema.limits.policy import QueryPolicy
 from schema.schema import schema
 from tests import factories as f
 from tests.conftest import Servers
+from tests.garbage import cyclic_garbage
 
 ALLOWED = "https://hall.example.cn"
 TOKENS = Tokens(key="lean-" * 10, ttl=timedelta(hours=1))
@@ -501,16 +501,7 @@ async def test_answered_requests_leave_no_reference_cycles(
     ]
     for document, token in requests * 3:  # documents known, sessions and snapshots kept
         await ask(document, token)
-    gc.collect()
-    gc.disable()
-    gc.set_debug(gc.DEBUG_SAVEALL)
-    try:
+    with cyclic_garbage() as garbage:
         answers = [await ask(document, token) for document, token in requests * 5]
-        gc.collect()
-        garbage = [type(thing).__qualname__ for thing in gc.garbage]
-    finally:
-        gc.set_debug(0)
-        gc.garbage.clear()
-        gc.enable()
     assert [answer[0]["status"] for answer in answers] == [200] * len(answers)
     assert garbage == []
