@@ -148,6 +148,17 @@ def whole_sender(send: object) -> Whole | None:
     return None
 
 
+async def send_messages(
+    send: Callable[[Any], Awaitable[None]],
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+) -> None:
+    """A whole answer as ASGI's two messages (for any server's `send`)."""
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
 _lines: dict[tuple[bytes, bytes], bytes | None] = {}
 
 
@@ -195,8 +206,7 @@ async def send_whole(
     if not cycle.response_started and cycle.scope["method"] != "HEAD":
         head = _head(cycle, headers, len(body))
     if head is None:
-        await cycle.send({"type": "http.response.start", "status": status, "headers": headers})
-        await cycle.send({"type": "http.response.body", "body": body})
+        await send_messages(cycle.send, status, headers, body)
         return
     if cycle.flow.write_paused and not cycle.disconnected:
         await cycle.flow.drain()
@@ -216,10 +226,9 @@ async def send_whole(
         )
     closing = b"" if cycle.keep_alive else b"connection: close\r\n"
     data = b"".join((STATUS_LINE[status], head, closing, b"\r\n", body))
-    transport = cycle.transport
-    transport.write(data)
+    cycle.transport.write(data)
     cycle.response_complete = True
     cycle.message_event.set()
     if not cycle.keep_alive:
-        transport.close()
+        cycle.transport.close()
     cycle.on_response()

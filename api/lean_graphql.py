@@ -36,7 +36,7 @@ from strawberry.types.graphql import OperationType
 
 from api.graphql_view import HallGraphQL
 from api.http_gate import NOT_JSON, gate, json_body, strawberry_refusal
-from api.http_protocol import whole_sender
+from api.http_protocol import send_messages, whole_sender
 from api.metrics import observe
 from api.plain_posts import plain_operation, plain_post, read_body, replay
 from api.security_headers import SecurityHeaders
@@ -116,14 +116,9 @@ class LeanGraphQL:
             try:
                 status, headers, body = await answer
                 answering = True
-                whole = whole_sender(send)
-                if whole is not None:  # the server sends it in one piece (api/http_protocol)
-                    await whole(status, headers, body)
-                else:
-                    await send(
-                        {"type": "http.response.start", "status": status, "headers": headers}
-                    )
-                    await send({"type": "http.response.body", "body": body})
+                # In one piece where the server takes it so (api/http_protocol), else as two messages.
+                whole = whole_sender(send) or functools.partial(send_messages, send)
+                await whole(status, headers, body)
             finally:
                 observe(scope["method"], PATH, status, time.perf_counter() - started)
         except Exception:

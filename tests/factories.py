@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from models.accounts.actions import create_user
 from models.accounts.queries import actor_of
 from models.accounts.rules import UserDraft
 from models.accounts.tables import Role, User
+from models.cases import intake
+from models.cases.rules import Applicant
+from models.cases.tables import ApplicantKind, Case
 from models.catalogue import actions
 from models.catalogue.rules import (
     DepartmentDraft,
@@ -163,3 +167,27 @@ async def always_open(of: Hall) -> None:
         ticket_cutoff_minutes=0,
         updated_at=NOW,
     )
+
+
+class CaseDesk(NamedTuple):
+    """A hall's department with one item, the department's clerk, and a case it accepted."""
+
+    hall: Hall
+    department: Department
+    clerk: Actor
+    case: Case
+
+
+async def case_desk() -> CaseDesk:
+    """Hall JN's department SC with item SC-001 and clerk1, who accepted one case; hall QD with
+    its qdclerk (who must not see it)."""
+    home = await hall("JN")
+    dept = await department(home, "SC", "市市场监管局")
+    await item(dept, "SC-001")
+    _, clerk = await user("clerk1", Role.CLERK, of=home, department_id=dept.id)
+    await user("qdclerk", Role.CLERK, of=await hall("QD"))
+    applicant = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")
+    case = await intake.accept(
+        clerk, intake.Intake(item_code="SC-001", hall_id=home.id, applicant=applicant), NOW
+    )
+    return CaseDesk(home, dept, clerk, case)

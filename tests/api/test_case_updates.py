@@ -10,10 +10,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from models.accounts.tables import Role
-from models.cases import actions, intake
-from models.cases.rules import Applicant
-from models.cases.tables import ApplicantKind
+from models.cases import actions
 from tests import factories as f
 from tests.api.test_service_process import PROTOCOL
 from tests.conftest import Servers
@@ -27,17 +24,8 @@ subscription($number: String!, $after: Int) {
 
 @pytest.fixture
 async def desk(committed: Servers) -> dict[str, Any]:
-    hall = await f.hall("JN")
-    dept = await f.department(hall, "SC", "市市场监管局")
-    await f.item(dept, "SC-001")
-    _, clerk = await f.user("clerk1", Role.CLERK, of=hall, department_id=dept.id)
-    other = await f.hall("QD")
-    await f.user("qdclerk", Role.CLERK, of=other)
-    applicant = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")
-    case = await intake.accept(
-        clerk, intake.Intake(item_code="SC-001", hall_id=hall.id, applicant=applicant), f.NOW
-    )
-    return {"clerk": clerk, "number": case.number}
+    made = await f.case_desk()
+    return {"clerk": made.clerk, "number": made.case.number}
 
 
 async def _token(base: str, username: str) -> str:

@@ -15,9 +15,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.accounts.tables import Role
-from models.cases import intake
-from models.cases.rules import Applicant
-from models.cases.tables import ApplicantKind, Case
+from models.cases.tables import Case
 from schema.read_cache import WATCHED, document_tables
 from schema.schema import schema
 from tests import factories as f
@@ -35,18 +33,9 @@ WAIT_SECONDS = 5.0
 
 @pytest.fixture
 async def desk(committed: Servers) -> dict[str, Any]:
-    hall = await f.hall("JN")
-    dept = await f.department(hall, "SC", "市市场监管局")
-    await f.item(dept, "SC-001")
-    _, clerk = await f.user("clerk1", Role.CLERK, of=hall, department_id=dept.id)
-    await f.user("chief1", Role.SUPERVISOR, of=hall)
-    other = await f.hall("QD")
-    await f.user("qdclerk", Role.CLERK, of=other)
-    applicant = Applicant(ApplicantKind.PERSON, "张三", "11010519491231002X", "13912345678")
-    case = await intake.accept(
-        clerk, intake.Intake(item_code="SC-001", hall_id=hall.id, applicant=applicant), f.NOW
-    )
-    return {"department": to_base64("Department", dept.id), "number": case.number}
+    made = await f.case_desk()
+    await f.user("chief1", Role.SUPERVISOR, of=made.hall)
+    return {"department": to_base64("Department", made.department.id), "number": made.case.number}
 
 
 async def _post(
