@@ -216,7 +216,15 @@ class LeanGraphQL:
         )
         try:
             if result is None:  # not a known document: strawberry's own execution
-                result = await self._strawberry(data, context, allowed)
+                result = await self.view.schema.execute(
+                    data["query"],
+                    root_value=None,
+                    variable_values=data["variables"],
+                    context_value=context,
+                    operation_name=data["operationName"],
+                    allowed_operation_types=allowed,
+                    operation_extensions=data["extensions"],
+                )
         except CannotGetOperationTypeError as e:
             raise HTTPException(400, e.as_http_error_reason()) from e
         except InvalidOperationTypeError as e:
@@ -226,26 +234,6 @@ class LeanGraphQL:
         if not isinstance(result, ExecutionResult):  # pragma: no cover  (no incremental delivery)
             raise TypeError(f"unexpected result {type(result).__name__}")
         return result
-
-    async def _strawberry(
-        self, data: dict[str, Any], context: Any, allowed: set[OperationType]
-    ) -> Any:
-        """strawberry's execution; what may have been a mutation leaves the read cache behind."""
-        try:
-            return await self.view.schema.execute(
-                data["query"],
-                root_value=None,
-                variable_values=data["variables"],
-                context_value=context,
-                operation_name=data["operationName"],
-                allowed_operation_types=allowed,
-                operation_extensions=data["extensions"],
-            )
-        finally:
-            changes = self.view.read_changes
-            query = data["query"]
-            if changes is not None and (not isinstance(query, str) or "mutation" in query):
-                changes.changed_here()
 
     async def _operation(self, request: Request) -> dict[str, Any] | None:
         """The request's query, variables, operationName and extensions, checked as strawberry does.

@@ -11,7 +11,7 @@ execution, error logging (`Schema.process_errors`), error shaping (ShapeErrors),
 
 A signed-in caller's query whose fields schema.read_cache lists is answered, after the budget
 spend, from the read cache when nothing it reads has changed since the same caller's identical
-request; a mutation answered here makes the process forget what it kept.
+request; a mutation run in this process makes it forget what it kept (schema.compiled.executor).
 
 `execute` answers None, having changed nothing, for whatever else could happen (a document not
 known valid, free text where only registered documents are accepted, an API key with its
@@ -123,12 +123,7 @@ class DirectExecution:
             return None
         self.runs += 1
         request = _Request(query, variables, context, name, operation_type)
-        changes: TableChanges | None = getattr(context, "read_changes", None)
-        try:
-            return await self._run(request, document, cost, policy, operation_extensions)
-        finally:
-            if changes is not None and operation_type is OperationType.MUTATION:
-                changes.changed_here()
+        return await self._run(request, document, cost, policy, operation_extensions)
 
     async def _run(
         self,

@@ -11,6 +11,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from schema.compiled.cache import PlanCache
 from schema.compiled.plans import FieldPlan, ObjectPlan, Planner
 from schema.compiled.running import execute_fields, execute_fields_serially
+from schema.read_cache import TableChanges
 
 PLANNED_OPERATIONS = (OperationType.QUERY, OperationType.MUTATION)
 
@@ -29,6 +30,32 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     _info_tail: tuple[Any, ...]
 
     def execute_operation(self, serially: bool | None = None) -> AwaitableOrValue[Any]:
+        """Execute the operation; a mutation, once run (or failed), tells the context's read
+        changes that what was kept before it is not to be reused (schema.read_cache)."""
+        if self.operation.operation != OperationType.MUTATION:
+            return self._execute(serially)
+        try:
+            outcome = self._execute(serially)
+        except BaseException:
+            self._changed_here()
+            raise
+        if self.is_awaitable(outcome):
+            return self._changed_after(outcome)
+        self._changed_here()
+        return outcome
+
+    async def _changed_after(self, outcome: Any) -> Any:
+        try:
+            return await outcome
+        finally:
+            self._changed_here()
+
+    def _changed_here(self) -> None:
+        changes: TableChanges | None = getattr(self.context_value, "read_changes", None)
+        if changes is not None:
+            changes.changed_here()
+
+    def _execute(self, serially: bool | None) -> AwaitableOrValue[Any]:
         """Execute the operation's plan, or graphql-core's executor when there is none."""
         plan = self._plan()
         if plan is None or not self._prepare_info(plan):
